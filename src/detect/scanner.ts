@@ -1,0 +1,260 @@
+import type { DataClass } from "../policy/classes.js";
+import { Allowlist } from "./allowlist.js";
+import { looksLikePlaceholder, shannonEntropy } from "./heuristics.js";
+import { KeywordAutomaton } from "./keywords.js";
+import type { DetectorFamily, Direction, ExecRegex, Finding, Trigger, ValidateContext } from "./types.js";
+
+/**
+ * A detector as the scanner runs it: a catalogue entry (or a custom rule from the policy) with the
+ * policy's settings applied.
+ */
+export interface ActiveDetector {
+  id: string;
+  family: DetectorFamily;
+  kind: string;
+  /** The class findings get (the policy may move a detector to another class). */
+  class: DataClass;
+  directions: readonly Direction[];
+  trigger: Trigger;
+  /** Global regex; RE2 for custom rules so a policy pattern can never backtrack catastrophically. */
+  regex: ExecRegex;
+  group?: number;
+  score: number;
+  context?: readonly string[];
+  contextBoost?: number;
+  contextWindow?: number;
+  validate?: (value: string, ctx: ValidateContext) => number | null;
+  rejectPlaceholders: boolean;
+  minEntropy?: number;
+  /** Findings below this confidence are dropped. */
+  minConfidence: number;
+  /** Values this detector must not report (the policy's allowlist plus the detector's own). */
+  allow?: Allowlist;
+}
+
+const DEFAULT_BEFORE = 40;
+const DEFAULT_AFTER = 200;
+const DEFAULT_CONTEXT_WINDOW = 48;
+/** A digit, then more digits with at most two separator characters between any two of them. */
+const DIGIT_RUN = /\d(?:[ \-./()\u00a0]{0,2}\d)*/g;
+
+interface Plan {
+  detectors: ActiveDetector[];
+  automaton: KeywordAutomaton;
+  /** keyword id -> indices of the detectors it triggers. */
+  keywordDetectors: number[][];
+  keywordLengths: number[];
+  /** Detectors triggered by digit runs: [detector index, min digits]. */
+  digitDetectors: [number, number][];
+  minDigits: number;
+  fullTextDetectors: number[];
+}
+
+/**
+ * The scanner: one keyword pass and one digit-run pass over the text, then each detector's pattern
+ * only inside the windows its triggers opened. Cost grows with the text and the number of triggers,
+ * not with text × detectors.
+ */
+export class Scanner {
+  private readonly plans: Record<Direction, Plan>;
+
+  constructor(
+    detectors: readonly ActiveDetector[],
+    private readonly globalAllow: Allowlist = new Allowlist(),
+  ) {
+    this.plans = {
+      input: plan(detectors.filter((d) => d.directions.includes("input"))),
+      output: plan(detectors.filter((d) => d.directions.includes("output"))),
+    };
+  }
+
+  detectorIds(direction: Direction): string[] {
+    return this.plans[direction].detectors.map((d) => d.id);
+  }
+
+  scan(text: string, direction: Direction = "input"): Finding[] {
+    const p = this.plans[direction];
+    const n = text.length;
+    if (n === 0 || p.detectors.length === 0) return [];
+    // Per detector, a flat list of windows [start, end, start, end, ...], merged as they arrive.
+    const windows: (number[] | undefined)[] = new Array(p.detectors.length);
+    const open = (d: number, ws: number, we: number) => {
+      if (ws < 0) ws = 0;
+      if (we > n) we = n;
+      const w = windows[d];
+      if (w === undefined) {
+        windows[d] = [ws, we];
+        return;
+      }
+      const last = w.length - 1;
+      if (ws <= w[last]!) {
+        // Hits of keywords of different lengths arrive ordered by end, not start.
+        if (ws < w[last - 1]!) w[last - 1] = ws;
+        if (we > w[last]!) w[last] = we;
+      } else w.push(ws, we);
+    };
+
+    const kd = p.keywordDetectors;
+    const kl = p.keywordLengths;
+    const dets = p.detectors;
+    p.automaton.forEach(text, (kw, start) => {
+      const list = kd[kw]!;
+      for (let i = 0; i < list.length; i++) {
+        const di = list[i]!;
+        const t = dets[di]!.trigger as { before?: number; after?: number };
+        open(di, start - (t.before ?? DEFAULT_BEFORE), start + kl[kw]! + (t.after ?? DEFAULT_AFTER));
+      }
+    });
+
+    if (p.digitDetectors.length) {
+      DIGIT_RUN.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = DIGIT_RUN.exec(text)) !== null) {
+        const run = m[0];
+        if (run.length < p.minDigits) continue;
+        let digits = 0;
+        for (let i = 0; i < run.length; i++) {
+          const c = run.charCodeAt(i);
+          if (c >= 48 && c <= 57) digits++;
+        }
+        for (const [di, min] of p.digitDetectors) {
+          if (digits < min) continue;
+          const t = dets[di]!.trigger as { before?: number; after?: number };
+          open(di, m.index - (t.before ?? 4), m.index + run.length + (t.after ?? 4));
+        }
+      }
+    }
+
+    for (const di of p.fullTextDetectors) open(di, 0, n);
+
+    const findings: Finding[] = [];
+    for (let di = 0; di < dets.length; di++) {
+      const w = windows[di];
+      if (w === undefined) continue;
+      const det = dets[di]!;
+      let lastEnd = -1;
+      for (let k = 0; k < w.length; k += 2) {
+        const ws = w[k]!;
+        const sub = ws === 0 && w[k + 1] === n ? text : text.slice(ws, w[k + 1]);
+        lastEnd = this.runPattern(det, text, sub, ws, direction, findings, lastEnd);
+      }
+    }
+    findings.sort((a, b) => a.start - b.start || b.end - a.end || (a.detector < b.detector ? -1 : 1));
+    return findings;
+  }
+
+  private runPattern(
+    det: ActiveDetector,
+    text: string,
+    sub: string,
+    offset: number,
+    direction: Direction,
+    out: Finding[],
+    lastEnd: number,
+  ): number {
+    const re = det.regex;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(sub)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      let s = m.index;
+      let e = s + m[0].length;
+      if (det.group !== undefined) {
+        const span = m.indices?.[det.group];
+        if (!span) continue;
+        [s, e] = span;
+      }
+      const start = s + offset;
+      const end = e + offset;
+      // Adjacent windows of one detector can meet the same match twice.
+      if (start < lastEnd) continue;
+      const value = text.slice(start, end);
+      const confidence = this.judge(det, value, text, start, end, direction);
+      if (confidence === null) continue;
+      lastEnd = end;
+      out.push({ detector: det.id, kind: det.kind, class: det.class, start, end, confidence });
+    }
+    return lastEnd;
+  }
+
+  /** The confidence of one candidate, or null when it should not be reported. */
+  private judge(
+    det: ActiveDetector,
+    value: string,
+    text: string,
+    start: number,
+    end: number,
+    direction: Direction,
+  ): number | null {
+    if (det.rejectPlaceholders && looksLikePlaceholder(value)) return null;
+    if (det.minEntropy !== undefined && shannonEntropy(value) < det.minEntropy) return null;
+    // A validator judges the value on its own (a valid checksum raises the score, a failed one drops
+    // the match); context words near it can then only add.
+    let confidence = det.score;
+    if (det.validate) {
+      const v = det.validate(value, { text, start, end, direction });
+      if (v === null) return null;
+      confidence = v;
+    }
+    if (det.context && det.context.length && confidence < 1) {
+      if (hasContext(text, start, end, det.context, det.contextWindow ?? DEFAULT_CONTEXT_WINDOW)) {
+        confidence = Math.min(1, confidence + (det.contextBoost ?? 0.25));
+      }
+    }
+    if (confidence < det.minConfidence) return null;
+    if (det.allow?.allows(value) || this.globalAllow.allows(value)) return null;
+    return Math.round(confidence * 100) / 100;
+  }
+}
+
+/** True when one of `words` occurs within `window` characters before or after [start, end). */
+export function hasContext(text: string, start: number, end: number, words: readonly string[], window: number) {
+  const around = (
+    text.slice(Math.max(0, start - window), start) +
+    " " +
+    text.slice(end, Math.min(text.length, end + window))
+  ).toLowerCase();
+  for (const w of words) if (around.includes(w)) return true;
+  return false;
+}
+
+function plan(detectors: ActiveDetector[]): Plan {
+  const keywords: string[] = [];
+  const index = new Map<string, number>();
+  const keywordDetectors: number[][] = [];
+  const digitDetectors: [number, number][] = [];
+  const fullTextDetectors: number[] = [];
+  detectors.forEach((d, di) => {
+    const t = d.trigger;
+    if ("keywords" in t) {
+      for (const raw of t.keywords) {
+        const kw = raw.toLowerCase();
+        let id = index.get(kw);
+        if (id === undefined) {
+          id = keywords.length;
+          keywords.push(kw);
+          index.set(kw, id);
+          keywordDetectors.push([]);
+        }
+        const list = keywordDetectors[id]!;
+        if (!list.includes(di)) list.push(di);
+      }
+    } else if ("digits" in t) {
+      digitDetectors.push([di, t.digits.min]);
+    } else {
+      fullTextDetectors.push(di);
+    }
+  });
+  return {
+    detectors,
+    automaton: new KeywordAutomaton(keywords),
+    keywordDetectors,
+    keywordLengths: keywords.map((k) => k.length),
+    digitDetectors,
+    minDigits: digitDetectors.reduce((m, [, min]) => Math.min(m, min), Infinity),
+    fullTextDetectors,
+  };
+}

@@ -1,0 +1,95 @@
+import type { DataClass } from "../policy/classes.js";
+
+/** Which way text travels: towards a model (input) or back from it (output). */
+export type Direction = "input" | "output";
+
+/** Detector families, used for documentation, reports and benchmarks. */
+export type DetectorFamily = "secret" | "pii" | "financial" | "national-id" | "network" | "injection" | "custom";
+
+/**
+ * One thing found in a text. Offsets are UTF-16 code unit indices into the text that was scanned
+ * (JavaScript string indices), half-open [start, end). A finding never carries the matched value:
+ * whoever holds the text can slice it, and nothing else should.
+ */
+export interface Finding {
+  detector: string;
+  kind: string;
+  class: DataClass;
+  start: number;
+  end: number;
+  /** 0..1, after validators and context words have been applied. */
+  confidence: number;
+}
+
+/**
+ * What triggers a detector's pattern. The scanner never runs every pattern over every text:
+ * it makes one pass for keywords (Aho-Corasick, ASCII case-insensitive) and one pass for runs of
+ * digits, then runs each pattern only in a small window around its triggers.
+ */
+export type Trigger =
+  /** Literal keywords, lowercase ASCII. The pattern runs in [hit - before, hit + after]. */
+  | { keywords: readonly string[]; before?: number; after?: number }
+  /**
+   * Runs of digits (up to two of space, dash, dot, slash or bracket between digits). The pattern
+   * runs on the run widened by `before`/`after` characters, when the run has at least `min` digits.
+   * A run can hold several values ("4111 1111 1111 1111 12/27"): the pattern's own boundaries pick
+   * them out.
+   */
+  | { digits: { min: number }; before?: number; after?: number }
+  /** The whole text. Reserved for the few detectors no keyword or digit run can trigger. */
+  | { fullText: true };
+
+export interface ValidateContext {
+  /** The whole text being scanned (read it around the match for context; never store it). */
+  text: string;
+  start: number;
+  end: number;
+  direction: Direction;
+}
+
+/**
+ * A built-in detector: one entry in the catalogue. Adding a detector is one of these plus its
+ * fixtures in test/fixtures/detectors/<id>/.
+ */
+export interface DetectorSpec {
+  /** Stable kebab-case id, used in policies, findings and audit events. */
+  id: string;
+  family: DetectorFamily;
+  /** What was found, snake_case; the redaction placeholder is its upper case: email -> [EMAIL_1]. */
+  kind: string;
+  class: DataClass;
+  /** One line for people: what it finds. */
+  title: string;
+  /** Directions it runs in; both when absent. Internal hosts, for instance, only matter in output. */
+  directions?: readonly Direction[];
+  trigger: Trigger;
+  /** JS RegExp. Flags other than i/m/s/u are ignored; the scanner adds what it needs. */
+  pattern: RegExp;
+  /** Capture group that holds the sensitive value; the whole match when absent. */
+  group?: number;
+  /** Base confidence, 0..1. */
+  score: number;
+  /**
+   * Lowercase words that, seen within `contextWindow` characters before or after the match, raise
+   * the confidence by `contextBoost` (a card number next to "card", a number next to "ssn").
+   */
+  context?: readonly string[];
+  contextBoost?: number;
+  /**
+   * Checks a candidate value: returns the new confidence, or null to drop the match (a failed
+   * checksum, an impossible SSN area, a placeholder).
+   */
+  validate?: (value: string, ctx: ValidateContext) => number | null;
+  /** Secrets: drop values that look like placeholders or documentation examples. On by default for family "secret". */
+  rejectPlaceholders?: boolean;
+  /** Minimum Shannon entropy (bits per character) of the value. */
+  minEntropy?: number;
+  /** Characters around the match read for context words (default 48 each side). */
+  contextWindow?: number;
+}
+
+/** The regex shape the scanner needs; both RegExp and RE2 satisfy it. */
+export interface ExecRegex {
+  lastIndex: number;
+  exec(s: string): RegExpExecArray | null;
+}

@@ -1,0 +1,139 @@
+import RE2 from "re2";
+import { Allowlist } from "../detect/allowlist.js";
+import { activate, builtinDetectors } from "../detect/catalogue.js";
+import { Scanner, type ActiveDetector } from "../detect/scanner.js";
+import type { Direction, Finding } from "../detect/types.js";
+import type { DataClass } from "../policy/classes.js";
+import type { DictionaryEntry, LoadedPolicy } from "../policy/load.js";
+import { parsePolicy } from "../policy/load.js";
+import type { Mode, Policy } from "../policy/schema.js";
+
+/** Where a detector's settings come from in the policy, so every decision can name its rule. */
+export interface DetectorRule {
+  detector: string;
+  /** Policy path of the rule that governs it: "detectors.builtin.email" or "detectors.custom.acme-id". */
+  rule: string;
+  mode: Mode;
+}
+
+/**
+ * A policy compiled for enforcement: the scanner with the policy's detectors, allowlists and
+ * thresholds, and the lookups decisions need. Building one does the expensive work (regex and
+ * automaton compilation) once; using one is pure and does no I/O.
+ */
+export class Engine {
+  readonly policy: Policy;
+  readonly revision: string;
+  readonly environment: string;
+  readonly scanner: Scanner;
+  readonly dictionary: Map<string, DictionaryEntry>;
+  private readonly rules = new Map<string, DetectorRule>();
+
+  constructor(
+    loaded: LoadedPolicy,
+    opts: { environment?: string } = {},
+  ) {
+    this.policy = loaded.policy;
+    this.revision = loaded.revision;
+    this.dictionary = loaded.dictionary;
+    this.environment = opts.environment ?? loaded.policy.environment;
+    if (!this.policy.environments.includes(this.environment)) {
+      throw new Error(
+        `unknown environment "${this.environment}"; the policy declares ${this.policy.environments.join(", ")}`,
+      );
+    }
+    const p = this.policy;
+    const globalAllow = new Allowlist(p.detectors.allowlist.values, p.detectors.allowlist.patterns);
+    const active: ActiveDetector[] = [];
+    for (const spec of builtinDetectors()) {
+      const s = p.detectors.builtin[spec.id];
+      if (s && s.enabled === false) continue;
+      const cls = s?.class ?? spec.class;
+      active.push(
+        activate(spec, {
+          class: cls,
+          minConfidence: s?.min_confidence ?? p.classes[cls].min_confidence ?? 0.5,
+          allow: s?.allow?.length ? allowFrom(s.allow) : undefined,
+        }),
+      );
+      this.rules.set(spec.id, {
+        detector: spec.id,
+        rule: `detectors.builtin.${spec.id}`,
+        mode: effectiveMode(p.mode, s?.mode ?? p.classes[cls].mode),
+      });
+    }
+    for (const c of p.detectors.custom) {
+      active.push({
+        id: c.id,
+        family: "custom",
+        kind: c.kind ?? c.id.replace(/[^a-z0-9]+/gi, "_").toLowerCase(),
+        class: c.class,
+        directions: c.directions,
+        trigger: c.keywords.length ? { keywords: c.keywords.map((k) => k.toLowerCase()), before: 120, after: 240 } : { fullText: true },
+        regex: new RE2(c.pattern, "gu"),
+        score: c.score,
+        rejectPlaceholders: false,
+        minConfidence: p.classes[c.class].min_confidence ?? 0.5,
+      });
+      this.rules.set(c.id, {
+        detector: c.id,
+        rule: `detectors.custom.${c.id}`,
+        mode: effectiveMode(p.mode, c.mode ?? p.classes[c.class].mode),
+      });
+    }
+    this.scanner = new Scanner(active, globalAllow);
+  }
+
+  /** Every finding in `text`. Pure; the text is not kept. */
+  scan(text: string, direction: Direction = "input"): Finding[] {
+    return this.scanner.scan(text, direction);
+  }
+
+  /** The rule governing a detector's findings (its policy path and mode). */
+  ruleFor(detector: string): DetectorRule {
+    return this.rules.get(detector) ?? { detector, rule: `detectors.${detector}`, mode: this.policy.mode };
+  }
+
+  /** The class the data dictionary gives a column ("production.customers.email"), if any. */
+  classify(provenance: string): DictionaryEntry | undefined {
+    const key = provenance.toLowerCase();
+    const hit = this.dictionary.get(key);
+    if (hit) return hit;
+    // "customers.email" may name a column without its database; accept it when unambiguous.
+    if (key.split(".").length === 2) {
+      let found: DictionaryEntry | undefined;
+      for (const [k, v] of this.dictionary) {
+        if (k.endsWith("." + key)) {
+          if (found && found.class !== v.class) return undefined;
+          found = v;
+        }
+      }
+      return found;
+    }
+    return undefined;
+  }
+}
+
+function effectiveMode(global: Mode, rule: Mode | undefined): Mode {
+  return global === "audit" ? "audit" : (rule ?? "enforce");
+}
+
+function allowFrom(entries: readonly string[]): Allowlist {
+  const values = entries.filter((e) => !/[*?]/.test(e));
+  const globs = entries.filter((e) => /[*?]/.test(e));
+  return new Allowlist(values, globs);
+}
+
+let defaultEngine: Engine | undefined;
+
+/** The engine for the built-in default policy (the article's four classes, every detector on). */
+export function defaultPolicyEngine(): Engine {
+  if (!defaultEngine) {
+    const r = parsePolicy("", { file: "<built-in default policy>" });
+    if (!r.ok) throw new Error("the built-in default policy does not load: " + r.errors[0]?.message);
+    defaultEngine = new Engine(r.value);
+  }
+  return defaultEngine;
+}
+
+export type { DataClass };

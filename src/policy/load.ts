@@ -1,0 +1,396 @@
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { z } from "zod";
+import { DATA_CLASSES, isDataClass, type DataClass } from "./classes.js";
+import { parseCsv } from "./csv.js";
+import { formatPath, PolicyLoadError, type PolicyError } from "./errors.js";
+import { PolicySchema, type Policy } from "./schema.js";
+import { validatePolicy } from "./validate.js";
+
+/** Policy files are small; anything bigger is a mistake or an attack on the loader. */
+export const MAX_POLICY_BYTES = 2 * 1024 * 1024;
+const MAX_ALIASES = 100;
+
+export interface DictionaryEntry {
+  class: DataClass;
+  reason?: string;
+  /** Where the entry came from: the policy itself or an imported CSV (file:line). */
+  source: string;
+}
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** sha256 of the canonical form (comments and layout do not change it); goes on every audit event. */
+  revision: string;
+  /** The file it came from, if any. */
+  file?: string;
+  /** database.table.column -> class, inline entries and CSV imports merged. */
+  dictionary: Map<string, DictionaryEntry>;
+}
+
+export type LoadResult = { ok: true; value: LoadedPolicy } | { ok: false; errors: PolicyError[] };
+
+export interface ParseOptions {
+  /** Name used in error messages. */
+  file?: string;
+  /** Directory imports are resolved against (the policy file's directory). */
+  baseDir?: string;
+}
+
+/** Reads and validates a policy file. Never throws for a bad file: every problem is in `errors`. */
+export function loadPolicyFile(path: string): LoadResult {
+  const file = path;
+  let buf: Buffer;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return fail(file, `not a file`);
+    if (st.size > MAX_POLICY_BYTES) {
+      return fail(file, `the file is ${st.size} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes`);
+    }
+    buf = readFileSync(path);
+  } catch (e) {
+    return fail(file, `cannot read the policy: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const text = decodeText(buf, file);
+  if (typeof text !== "string") return { ok: false, errors: [text] };
+  return parsePolicy(text, { file, baseDir: dirname(resolve(path)) });
+}
+
+/** Like loadPolicyFile, but throws a PolicyLoadError listing every problem. */
+export function loadPolicyFileOrThrow(path: string): LoadedPolicy {
+  const r = loadPolicyFile(path);
+  if (!r.ok) throw new PolicyLoadError(r.errors);
+  return r.value;
+}
+
+/** Parses policy YAML. An empty document is the built-in default policy. */
+export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
+  const file = opts.file ?? "<policy>";
+  if (text.length > MAX_POLICY_BYTES) return fail(file, `a policy may be at most ${MAX_POLICY_BYTES} bytes`);
+  const bad = firstControlChar(text);
+  if (bad >= 0) {
+    const lc = lineCol(text, bad);
+    return fail(file, "the policy contains binary data (a control character); expected YAML text", lc.line, lc.col);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: `YAML: ${yamlMessage(e.message)}` })),
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    return fail(file, `YAML: ${(e as Error).message}`);
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return fail(file, `expected a mapping of policy sections (organisation, providers, classes, …) at the top level`);
+  }
+
+  const locate = (path: readonly PropertyKey[], atKey = false) => at(offsetOf(doc, path, atKey));
+  const parsed = PolicySchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    // Report everything at once: the schema errors, plus the cross-reference errors of what remains
+    // once the broken parts are set aside.
+    const errors = parsed.error.issues.flatMap((i) => zodIssueToErrors(i, file, locate));
+    const repaired = repairForSemantics(raw, parsed.error.issues);
+    if (repaired) {
+      for (const i of validatePolicy(repaired.policy)) {
+        if (repaired.removed.some((r) => startsWith(i.path, r.path) || (r.name && i.message.includes(`"${r.name}"`)))) continue;
+        errors.push({ file, ...locate(i.path, i.atKey), path: formatPath(i.path), message: i.message });
+      }
+    }
+    errors.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { ok: false, errors };
+  }
+  const policy = parsed.data;
+  const errors: PolicyError[] = validatePolicy(policy).map((i) => ({
+    file,
+    ...locate(i.path, i.atKey),
+    path: formatPath(i.path),
+    message: i.message,
+  }));
+
+  const dictionary = new Map<string, DictionaryEntry>();
+  const imports = policy.data_dictionary.import;
+  const importList = imports === undefined ? [] : Array.isArray(imports) ? imports : [imports];
+  importList.forEach((rel, i) => {
+    const path: PropertyKey[] = ["data_dictionary", "import", ...(Array.isArray(imports) ? [i] : [])];
+    if (!opts.baseDir) {
+      errors.push({ file, ...locate(path), path: formatPath(path), message: "imports need a policy loaded from a file" });
+      return;
+    }
+    const csvPath = resolve(opts.baseDir, rel);
+    const r = importDictionaryCsv(csvPath, rel);
+    if ("errors" in r) {
+      if (r.errors.length === 1 && r.errors[0]!.line === 0) {
+        errors.push({ file, ...locate(path), path: formatPath(path), message: r.errors[0]!.message });
+      } else errors.push(...r.errors);
+      return;
+    }
+    for (const [k, v] of r.entries) dictionary.set(k, v);
+  });
+  for (const [key, v] of Object.entries(policy.data_dictionary.columns)) {
+    const entry = typeof v === "string" ? { class: v } : v;
+    dictionary.set(key.toLowerCase(), { ...entry, source: file });
+  }
+  if (errors.length) return { ok: false, errors };
+
+  const revision = policyRevision(policy, dictionary);
+  return { ok: true, value: { policy, revision, file: opts.file, dictionary } };
+}
+
+interface Removed {
+  path: PropertyKey[];
+  /** The name of a removed record entry (a provider, an integration), so references to it are not reported twice. */
+  name?: string;
+}
+
+/** Deletes what the schema rejected (widening to the parent when that is not enough) until the rest parses. */
+function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): { policy: Policy; removed: Removed[] } | null {
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  const removed: Removed[] = [];
+  let current = issues;
+  for (let round = 0; round < 6; round++) {
+    for (const issue of current) {
+      const paths =
+        issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path.slice(0, issue.path.length - round)];
+      for (const path of paths) {
+        if (path.length === 0) return null;
+        deleteAt(copy, path);
+        removed.push({ path, name: path.length === 2 ? String(path[1]) : undefined });
+      }
+    }
+    const again = PolicySchema.safeParse(copy);
+    if (again.success) return { policy: again.data, removed };
+    current = again.error.issues;
+  }
+  return null;
+}
+
+function deleteAt(obj: unknown, path: readonly PropertyKey[]): void {
+  let node = obj as Record<PropertyKey, unknown> | undefined;
+  for (let i = 0; i < path.length - 1 && node; i++) node = node[path[i]!] as Record<PropertyKey, unknown> | undefined;
+  if (!node || typeof node !== "object") return;
+  const last = path[path.length - 1]!;
+  if (Array.isArray(node) && typeof last === "number") node.splice(last, 1, undefined);
+  else delete node[last];
+}
+
+function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
+}
+
+/**
+ * sha256 of the policy's canonical form: the parsed document with defaults filled in, keys sorted,
+ * plus the imported dictionary. Reformatting or commenting the file does not change it.
+ */
+export function policyRevision(policy: Policy, dictionary: Map<string, DictionaryEntry>): string {
+  const dict = [...dictionary.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.class, v.reason ?? ""]);
+  const canonical = canonicalJson({ policy, dictionary: dict });
+  return "sha256:" + createHash("sha256").update(canonical).digest("hex");
+}
+
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return "[" + v.map(canonicalJson).join(",") + "]";
+  const keys = Object.keys(v)
+    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+    .sort();
+  return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson((v as Record<string, unknown>)[k])).join(",") + "}";
+}
+
+/**
+ * Reads a data classification sheet: the article's reference columns (Database, Schema/Table,
+ * Column Name, Data Type, Classification, Reason, AI Safe?). Header names are matched loosely.
+ */
+export function importDictionaryCsv(
+  path: string,
+  label = path,
+): { entries: Map<string, DictionaryEntry> } | { errors: PolicyError[] } {
+  let text: string;
+  try {
+    const buf = readFileSync(path);
+    if (buf.length > MAX_POLICY_BYTES * 8) return { errors: [{ file: label, line: 0, column: 0, path: "", message: `${label} is too large` }] };
+    const t = decodeText(buf, label);
+    if (typeof t !== "string") return { errors: [t] };
+    text = t;
+  } catch (e) {
+    return {
+      errors: [{ file: label, line: 0, column: 0, path: "", message: `cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? e}` }],
+    };
+  }
+  const rows = parseCsv(text);
+  const errors: PolicyError[] = [];
+  const header = rows[0];
+  if (!header) return { errors: [{ file: label, line: 1, column: 1, path: "", message: "the CSV is empty" }] };
+  const norm = header.cells.map((h) => h.toLowerCase().replace(/[^a-z]/g, ""));
+  const col = (...names: string[]) => norm.findIndex((h) => names.includes(h));
+  const iDb = col("database", "db");
+  const iTable = col("schematable", "table", "schema");
+  const iColumn = col("columnname", "column", "field");
+  const iClass = col("classification", "class");
+  const iReason = col("reason");
+  const missing = [
+    ["Database", iDb],
+    ["Table", iTable],
+    ["Column", iColumn],
+    ["Classification", iClass],
+  ].filter(([, i]) => i === -1);
+  if (missing.length) {
+    return {
+      errors: [
+        {
+          file: label,
+          line: header.line,
+          column: 1,
+          path: "",
+          message: `missing column${missing.length > 1 ? "s" : ""} ${missing.map(([n]) => n).join(", ")}; expected the reference sheet header (Database, Schema/Table, Column Name, Data Type, Classification, Reason, AI Safe?)`,
+        },
+      ],
+    };
+  }
+  const entries = new Map<string, DictionaryEntry>();
+  for (const row of rows.slice(1)) {
+    const cell = (i: number) => (row.cells[i] ?? "").trim();
+    const cls = cell(iClass).toLowerCase();
+    if (!isDataClass(cls)) {
+      errors.push({
+        file: label,
+        line: row.line,
+        column: columnOfCell(row.cells, iClass),
+        path: "",
+        message: `unknown classification "${cell(iClass)}"; expected one of ${DATA_CLASSES.join(", ")}`,
+      });
+      continue;
+    }
+    const parts = [cell(iDb), cell(iTable), cell(iColumn)];
+    if (parts.some((p) => p === "" || /[.\s]/.test(p))) {
+      errors.push({ file: label, line: row.line, column: 1, path: "", message: "database, table and column must be single words" });
+      continue;
+    }
+    const reason = iReason >= 0 ? cell(iReason) : "";
+    entries.set(parts.join(".").toLowerCase(), { class: cls, reason: reason || undefined, source: `${label}:${row.line}` });
+  }
+  return errors.length ? { errors } : { entries };
+}
+
+function columnOfCell(cells: string[], i: number): number {
+  let c = 1;
+  for (let k = 0; k < i; k++) c += (cells[k]?.length ?? 0) + 1;
+  return c;
+}
+
+function fail(file: string, message: string, line = 1, column = 1): LoadResult {
+  return { ok: false, errors: [{ file, line, column, path: "", message }] };
+}
+
+function decodeText(buf: Buffer, file: string): string | PolicyError {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+  } catch {
+    // Find the first offending byte to point at it.
+    let offset = 0;
+    for (let lo = 0, hi = buf.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, mid));
+        offset = mid;
+        lo = mid + 1;
+      } catch {
+        hi = mid;
+      }
+    }
+    const before = buf.subarray(0, offset).toString("utf8");
+    const lc = lineCol(before, before.length);
+    return { file, line: lc.line, column: lc.col, path: "", message: "the file is not valid UTF-8 text" };
+  }
+}
+
+function firstControlChar(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) return i;
+  }
+  return -1;
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) ((line++), (last = i));
+  return { line, col: offset - last };
+}
+
+function yamlMessage(m: string): string {
+  return m.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
+}
+
+/** The source offset of the node at `path`, or of the nearest ancestor that exists. */
+function offsetOf(doc: Document, path: readonly PropertyKey[], atKey: boolean): number {
+  let node: Node | null | undefined = doc.contents as Node | null;
+  let offset = node?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) return offset;
+      const keyNode = pair.key as Node | null;
+      const last = i === path.length - 1;
+      if (last && atKey && keyNode?.range) return keyNode.range[0];
+      node = pair.value as Node | null;
+      offset = node?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof seg === "number") {
+      node = node.items[seg] as Node | undefined;
+      if (!node) return offset;
+      offset = node.range?.[0] ?? offset;
+    } else return offset;
+  }
+  return offset;
+}
+
+type Locate = (path: readonly PropertyKey[], atKey?: boolean) => { line: number; column: number };
+
+function zodIssueToErrors(issue: z.core.$ZodIssue, file: string, locate: Locate): PolicyError[] {
+  const path = issue.path;
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => ({
+      file,
+      ...locate([...path, k], true),
+      path: formatPath([...path, k]),
+      message: `unknown key "${k}"${path.length ? ` in ${formatPath(path)}` : " at the top level"}`,
+    }));
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_type") {
+    message =
+      issue.input === undefined
+        ? `required; expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${describe(issue.input, false)}`;
+  } else if (issue.code === "invalid_value") {
+    message = `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describe(issue.input, true)}`;
+  }
+  return [{ file, ...locate(path), path: formatPath(path), message }];
+}
+
+/**
+ * How an offending value is shown. Strings are echoed only where they are short names (an enum
+ * choice), because a policy author may have pasted a key where a variable name belongs.
+ */
+function describe(v: unknown, echoShortString: boolean): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return echoShortString && /^[\w .-]{1,32}$/.test(v) ? JSON.stringify(v) : "a string";
+  return String(v);
+}

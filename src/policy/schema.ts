@@ -1,0 +1,191 @@
+import { z } from "zod";
+import { DATA_CLASSES } from "./classes.js";
+
+/**
+ * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
+ * no-op. Cross-references (a provider's environments, a detector id) are checked after parsing, in
+ * validate.ts, because they need the whole document.
+ */
+
+const DataClassSchema = z.enum(DATA_CLASSES).describe("restricted | confidential | internal | public");
+const ModeSchema = z
+  .enum(["enforce", "audit"])
+  .describe("enforce: act on the decision. audit: record what would have happened, let the call through.");
+const ActionSchema = z.enum(["block", "redact", "allow"]);
+const name = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, `${what} names are lowercase letters, digits, '-' and '_'`);
+
+const ContactSchema = z.strictObject({
+  name: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  role: z.string().optional(),
+});
+
+const OrganisationSchema = z.strictObject({
+  name: z.string().default("Unnamed organisation"),
+  /** Contacts by role: security, engineering_lead, ceo, … referenced by incident response. */
+  contacts: z.record(z.string(), ContactSchema).default({}),
+});
+
+export const PROVIDER_KINDS = ["openai", "anthropic", "gemini", "openai-compatible", "echo"] as const;
+
+const ProviderSchema = z.strictObject({
+  kind: z.enum(PROVIDER_KINDS).describe("The wire format the provider speaks."),
+  display_name: z.string().optional(),
+  reason: z.string().optional().describe("Why this provider is approved (goes into SECURITY.md)."),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
+    .optional()
+    .describe("Name of the environment variable holding the provider key. The key itself never goes in the policy."),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  environments: z.array(z.string()).default([]).describe("Environments where this provider may be called."),
+  max_class: DataClassSchema.default("internal").describe("The most sensitive class this provider may receive."),
+  zero_data_retention: z.boolean().default(false),
+  status: z.enum(["approved", "disabled", "requested"]).default("approved"),
+  models: z.array(z.string()).optional().describe("Allowed model names (globs). All models when absent."),
+});
+
+const ClassRuleSchema = z.strictObject({
+  action: ActionSchema,
+  mode: ModeSchema.optional(),
+  min_confidence: z.number().min(0).max(1).optional(),
+});
+
+const DEFAULT_CLASS_RULES = {
+  restricted: { action: "block", min_confidence: 0.5 },
+  confidential: { action: "redact", min_confidence: 0.5 },
+  internal: { action: "allow", min_confidence: 0.5 },
+  public: { action: "allow", min_confidence: 0.5 },
+} as const;
+
+const ClassesSchema = z
+  .strictObject({
+    restricted: ClassRuleSchema.partial().optional(),
+    confidential: ClassRuleSchema.partial().optional(),
+    internal: ClassRuleSchema.partial().optional(),
+    public: ClassRuleSchema.partial().optional(),
+  })
+  .default({})
+  .transform((c) => {
+    const out = {} as Record<(typeof DATA_CLASSES)[number], z.infer<typeof ClassRuleSchema>>;
+    for (const k of DATA_CLASSES) out[k] = { ...DEFAULT_CLASS_RULES[k], ...stripUndefined(c[k] ?? {}) };
+    return out;
+  });
+
+const ColumnSchema = z.strictObject({
+  class: DataClassSchema,
+  reason: z.string().optional(),
+});
+
+const DataDictionarySchema = z.strictObject({
+  import: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe("CSV files (relative to the policy) with the columns of the data classification reference sheet."),
+  columns: z
+    .record(z.string(), z.union([DataClassSchema, ColumnSchema]))
+    .default({})
+    .describe("database.table.column -> class, or { class, reason }"),
+  reviewed: z.string().optional().describe("When the dictionary was last reviewed (YYYY-MM-DD)."),
+});
+
+const DetectorSettingSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  mode: ModeSchema.optional(),
+  class: DataClassSchema.optional().describe("Move this detector's findings to another class."),
+  min_confidence: z.number().min(0).max(1).optional(),
+  allow: z.array(z.string()).optional().describe("Values (or globs) this detector must not report."),
+});
+
+const CustomRuleSchema = z.strictObject({
+  id: name("Custom rule"),
+  description: z.string().optional(),
+  pattern: z.string().min(1).describe("RE2 syntax (linear time). Backreferences and lookarounds are not supported."),
+  keywords: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Literal words that must appear near a match; the pattern only runs around them. Empty: run on all text."),
+  kind: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,40}$/, "snake_case")
+    .optional()
+    .describe("Placeholder stem: kind employee_id redacts to [EMPLOYEE_ID_1]."),
+  class: DataClassSchema,
+  mode: ModeSchema.optional(),
+  directions: z.array(z.enum(["input", "output"])).default(["input", "output"]),
+  score: z.number().min(0).max(1).default(0.8),
+});
+
+const DetectorsSchema = z.strictObject({
+  builtin: z
+    .record(z.string(), DetectorSettingSchema)
+    .default({})
+    .describe("Per built-in detector id: enabled, mode, class, min_confidence, allow."),
+  allowlist: z
+    .strictObject({
+      values: z.array(z.string()).default([]),
+      patterns: z.array(z.string()).default([]).describe("Globs: *@example.com, 4111*"),
+    })
+    .default({ values: [], patterns: [] }),
+  custom: z.array(CustomRuleSchema).default([]),
+});
+
+const OutputSchema = z.strictObject({
+  leak_classes: z
+    .array(DataClassSchema)
+    .default(["confidential", "restricted"])
+    .describe("Classes that count as a leak when a model's answer contains them."),
+  internal_hosts: z
+    .array(z.string())
+    .default([])
+    .describe("Host globs that are internal (besides private IPs, *.internal, *.local, internal.*, admin.*)."),
+  on_leak: z.enum(["redact", "block"]).default("redact"),
+  mode: ModeSchema.optional(),
+});
+
+const IntegrationSchema = z.strictObject({
+  description: z.string().optional(),
+  owner: z.string().optional(),
+  environments: z.array(z.string()).default([]),
+  providers: z.array(z.string()).default([]),
+  max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
+  mode: ModeSchema.optional(),
+});
+
+export const PolicySchema = z.strictObject({
+  version: z.literal(1).default(1),
+  organisation: OrganisationSchema.default({ name: "Unnamed organisation", contacts: {} }),
+  environments: z
+    .array(name("Environment"))
+    .min(1)
+    .default(["development", "testing", "staging", "production"])
+    .describe("The environments this organisation runs."),
+  environment: z.string().default("development").describe("Default environment; --env or POLICYGATE_ENV override it."),
+  mode: ModeSchema.default("enforce"),
+  on_engine_error: z
+    .enum(["block", "allow"])
+    .default("block")
+    .describe("What happens to a call when the engine itself fails. block = fail closed."),
+  providers: z.record(z.string(), ProviderSchema).default({}),
+  classes: ClassesSchema,
+  data_dictionary: DataDictionarySchema.default({ columns: {} }),
+  detectors: DetectorsSchema.default({ builtin: {}, allowlist: { values: [], patterns: [] }, custom: [] }),
+  output: OutputSchema.default({ leak_classes: ["confidential", "restricted"], internal_hosts: [], on_leak: "redact" }),
+  integrations: z.record(z.string(), IntegrationSchema).default({}),
+});
+
+export type PolicyInput = z.input<typeof PolicySchema>;
+export type Policy = z.output<typeof PolicySchema>;
+export type ProviderConfig = Policy["providers"][string];
+export type IntegrationConfig = Policy["integrations"][string];
+export type CustomRule = Policy["detectors"]["custom"][number];
+export type Mode = z.infer<typeof ModeSchema>;
+export type Action = z.infer<typeof ActionSchema>;
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
