@@ -27,6 +27,19 @@ export interface Activation {
 
 /** A catalogue entry with the policy's settings applied, ready for the scanner. */
 export function activate(spec: DetectorSpec, a: Activation): ActiveDetector {
+  if ("analyze" in spec) {
+    return {
+      id: spec.id,
+      family: spec.family,
+      kind: spec.kind,
+      class: a.class ?? spec.class,
+      directions: spec.directions ?? ["input", "output"],
+      analyze: spec.analyze,
+      score: 1,
+      rejectPlaceholders: false,
+      minConfidence: a.minConfidence,
+    };
+  }
   const flags = "g" + spec.pattern.flags.replace(/[^imsu]/g, "") + (spec.group !== undefined ? "d" : "");
   return {
     id: spec.id,

@@ -15,9 +15,11 @@ export interface ActiveDetector {
   /** The class findings get (the policy may move a detector to another class). */
   class: DataClass;
   directions: readonly Direction[];
-  trigger: Trigger;
-  /** Global regex; RE2 for custom rules so a policy pattern can never backtrack catastrophically. */
-  regex: ExecRegex;
+  /** Pattern detectors: what opens a window, and the global regex run inside it (RE2 for custom rules). */
+  trigger?: Trigger;
+  regex?: ExecRegex;
+  /** Analyzers: read the whole text themselves. */
+  analyze?: (text: string, direction: Direction) => { start: number; end: number; confidence: number }[];
   group?: number;
   score: number;
   context?: readonly string[];
@@ -48,6 +50,7 @@ interface Plan {
   digitDetectors: [number, number][];
   minDigits: number;
   fullTextDetectors: number[];
+  analyzers: ActiveDetector[];
 }
 
 /**
@@ -75,7 +78,7 @@ export class Scanner {
   scan(text: string, direction: Direction = "input"): Finding[] {
     const p = this.plans[direction];
     const n = text.length;
-    if (n === 0 || p.detectors.length === 0) return [];
+    if (n === 0 || (p.detectors.length === 0 && p.analyzers.length === 0)) return [];
     // Per detector, a flat list of windows [start, end, start, end, ...], merged as they arrive.
     const windows: (number[] | undefined)[] = new Array(p.detectors.length);
     const open = (d: number, ws: number, we: number) => {
@@ -128,6 +131,13 @@ export class Scanner {
     for (const di of p.fullTextDetectors) open(di, 0, n);
 
     const findings: Finding[] = [];
+    for (const a of p.analyzers) {
+      for (const r of a.analyze!(text, direction)) {
+        if (r.confidence < a.minConfidence) continue;
+        findings.push({ detector: a.id, kind: a.kind, class: a.class, start: r.start, end: r.end, confidence: r.confidence });
+      }
+    }
+
     for (let di = 0; di < dets.length; di++) {
       const w = windows[di];
       if (w === undefined) continue;
@@ -152,7 +162,7 @@ export class Scanner {
     out: Finding[],
     lastEnd: number,
   ): number {
-    const re = det.regex;
+    const re = det.regex!;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(sub)) !== null) {
@@ -221,14 +231,15 @@ export function hasContext(text: string, start: number, end: number, words: read
   return false;
 }
 
-function plan(detectors: ActiveDetector[]): Plan {
+function plan(all: ActiveDetector[]): Plan {
+  const detectors = all.filter((d) => !d.analyze);
   const keywords: string[] = [];
   const index = new Map<string, number>();
   const keywordDetectors: number[][] = [];
   const digitDetectors: [number, number][] = [];
   const fullTextDetectors: number[] = [];
   detectors.forEach((d, di) => {
-    const t = d.trigger;
+    const t = d.trigger!;
     if ("keywords" in t) {
       for (const raw of t.keywords) {
         const kw = raw.toLowerCase();
@@ -256,5 +267,6 @@ function plan(detectors: ActiveDetector[]): Plan {
     digitDetectors,
     minDigits: digitDetectors.reduce((m, [, min]) => Math.min(m, min), Infinity),
     fullTextDetectors,
+    analyzers: all.filter((d) => d.analyze),
   };
 }

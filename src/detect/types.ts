@@ -47,11 +47,35 @@ export interface ValidateContext {
   direction: Direction;
 }
 
+/** A built-in detector: one entry in the catalogue; a pattern detector or an analyzer. */
+export type DetectorSpec = PatternDetectorSpec | AnalyzerSpec;
+
+interface DetectorBase {
+  /** Stable kebab-case id, used in policies, findings and audit events. */
+  id: string;
+  family: DetectorFamily;
+  /** What was found, snake_case; the redaction placeholder is its upper case: email -> [EMAIL_1]. */
+  kind: string;
+  class: DataClass;
+  /** One line for people: what it finds. */
+  title: string;
+  /** Directions it runs in; both when absent. */
+  directions?: readonly Direction[];
+}
+
 /**
- * A built-in detector: one entry in the catalogue. Adding a detector is one of these plus its
- * fixtures in test/fixtures/detectors/<id>/.
+ * A detector that is not a pattern: it reads the whole text and reports spans with a score (the
+ * prompt-injection heuristic). It must be linear in the text and bounded in work.
  */
-export interface DetectorSpec {
+export interface AnalyzerSpec extends DetectorBase {
+  analyze(text: string, direction: Direction): { start: number; end: number; confidence: number }[];
+}
+
+/**
+ * A pattern detector. Adding one is an entry in a family file plus its fixtures in
+ * test/fixtures/detectors/<id>/.
+ */
+export interface PatternDetectorSpec {
   /** Stable kebab-case id, used in policies, findings and audit events. */
   id: string;
   family: DetectorFamily;

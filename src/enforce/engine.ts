@@ -124,15 +124,22 @@ function allowFrom(entries: readonly string[]): Allowlist {
   return new Allowlist(values, globs);
 }
 
+let defaultLoaded: LoadedPolicy | undefined;
 let defaultEngine: Engine | undefined;
 
-/** The engine for the built-in default policy (the article's four classes, every detector on). */
-export function defaultPolicyEngine(): Engine {
-  if (!defaultEngine) {
+/** The built-in default policy: the article's four classes and actions, every detector on, no providers. */
+export function defaultLoadedPolicy(): LoadedPolicy {
+  if (!defaultLoaded) {
     const r = parsePolicy("", { file: "<built-in default policy>" });
     if (!r.ok) throw new Error("the built-in default policy does not load: " + r.errors[0]?.message);
-    defaultEngine = new Engine(r.value);
+    defaultLoaded = r.value;
   }
+  return defaultLoaded;
+}
+
+/** The engine for the built-in default policy in its default environment. */
+export function defaultPolicyEngine(): Engine {
+  defaultEngine ??= new Engine(defaultLoadedPolicy());
   return defaultEngine;
 }
 

@@ -1,0 +1,3 @@
+import type { RegisterCommand } from "./command.js";
+
+export const register: RegisterCommand = () => {};

@@ -1,0 +1,3 @@
+import type { DetectorSpec } from "../types.js";
+
+export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [];

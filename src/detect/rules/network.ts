@@ -1,0 +1,3 @@
+import type { DetectorSpec } from "../types.js";
+
+export const NETWORK_DETECTORS: DetectorSpec[] = [];
