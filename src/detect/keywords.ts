@@ -36,7 +36,8 @@ export class KeywordAutomaton {
       let s = 0;
       for (let i = 0; i < kw.length; i++) {
         const c = kw.charCodeAt(i);
-        if (c >= ALPHABET || c === 0) throw new Error(`keyword automaton: keyword ${JSON.stringify(kw)} is not ASCII`);
+        if (c >= ALPHABET || c === 0)
+          throw new Error(`keyword automaton: keyword ${JSON.stringify(kw)} is not ASCII`);
         const sym = FOLD[c]!;
         let next = goto[s]![sym];
         if (next === undefined) {

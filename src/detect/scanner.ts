@@ -134,7 +134,14 @@ export class Scanner {
     for (const a of p.analyzers) {
       for (const r of a.analyze!(text, direction)) {
         if (r.confidence < a.minConfidence) continue;
-        findings.push({ detector: a.id, kind: a.kind, class: a.class, start: r.start, end: r.end, confidence: r.confidence });
+        findings.push({
+          detector: a.id,
+          kind: a.kind,
+          class: a.class,
+          start: r.start,
+          end: r.end,
+          confidence: r.confidence,
+        });
       }
     }
 
@@ -221,7 +228,13 @@ export class Scanner {
 }
 
 /** True when one of `words` occurs within `window` characters before or after [start, end). */
-export function hasContext(text: string, start: number, end: number, words: readonly string[], window: number) {
+export function hasContext(
+  text: string,
+  start: number,
+  end: number,
+  words: readonly string[],
+  window: number,
+) {
   const around = (
     text.slice(Math.max(0, start - window), start) +
     " " +

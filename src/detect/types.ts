@@ -4,7 +4,8 @@ import type { DataClass } from "../policy/classes.js";
 export type Direction = "input" | "output";
 
 /** Detector families, used for documentation, reports and benchmarks. */
-export type DetectorFamily = "secret" | "pii" | "financial" | "national-id" | "network" | "injection" | "custom";
+export type DetectorFamily =
+  "secret" | "pii" | "financial" | "national-id" | "network" | "injection" | "custom";
 
 /**
  * One thing found in a text. Offsets are UTF-16 code unit indices into the text that was scanned

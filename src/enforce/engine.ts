@@ -29,10 +29,7 @@ export class Engine {
   readonly dictionary: Map<string, DictionaryEntry>;
   private readonly rules = new Map<string, DetectorRule>();
 
-  constructor(
-    loaded: LoadedPolicy,
-    opts: { environment?: string } = {},
-  ) {
+  constructor(loaded: LoadedPolicy, opts: { environment?: string } = {}) {
     this.policy = loaded.policy;
     this.revision = loaded.revision;
     this.dictionary = loaded.dictionary;
@@ -69,7 +66,9 @@ export class Engine {
         kind: c.kind ?? c.id.replace(/[^a-z0-9]+/gi, "_").toLowerCase(),
         class: c.class,
         directions: c.directions,
-        trigger: c.keywords.length ? { keywords: c.keywords.map((k) => k.toLowerCase()), before: 120, after: 240 } : { fullText: true },
+        trigger: c.keywords.length
+          ? { keywords: c.keywords.map((k) => k.toLowerCase()), before: 120, after: 240 }
+          : { fullText: true },
         regex: new RE2(c.pattern, "gu"),
         score: c.score,
         rejectPlaceholders: false,

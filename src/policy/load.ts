@@ -72,7 +72,12 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
   const bad = firstControlChar(text);
   if (bad >= 0) {
     const lc = lineCol(text, bad);
-    return fail(file, "the policy contains binary data (a control character); expected YAML text", lc.line, lc.col);
+    return fail(
+      file,
+      "the policy contains binary data (a control character); expected YAML text",
+      lc.line,
+      lc.col,
+    );
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
@@ -83,7 +88,12 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
   if (doc.errors.length) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: `YAML: ${yamlMessage(e.message)}` })),
+      errors: doc.errors.map((e) => ({
+        file,
+        ...at(e.pos[0]),
+        path: "",
+        message: `YAML: ${yamlMessage(e.message)}`,
+      })),
     };
   }
   let raw: unknown;
@@ -94,7 +104,10 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
   }
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    return fail(file, `expected a mapping of policy sections (organisation, providers, classes, …) at the top level`);
+    return fail(
+      file,
+      `expected a mapping of policy sections (organisation, providers, classes, …) at the top level`,
+    );
   }
 
   const locate = (path: readonly PropertyKey[], atKey = false) => at(offsetOf(doc, path, atKey));
@@ -106,7 +119,12 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
     const repaired = repairForSemantics(raw, parsed.error.issues);
     if (repaired) {
       for (const i of validatePolicy(repaired.policy)) {
-        if (repaired.removed.some((r) => startsWith(i.path, r.path) || (r.name && i.message.includes(`"${r.name}"`)))) continue;
+        if (
+          repaired.removed.some(
+            (r) => startsWith(i.path, r.path) || (r.name && i.message.includes(`"${r.name}"`)),
+          )
+        )
+          continue;
         errors.push({ file, ...locate(i.path, i.atKey), path: formatPath(i.path), message: i.message });
       }
     }
@@ -127,7 +145,12 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
   importList.forEach((rel, i) => {
     const path: PropertyKey[] = ["data_dictionary", "import", ...(Array.isArray(imports) ? [i] : [])];
     if (!opts.baseDir) {
-      errors.push({ file, ...locate(path), path: formatPath(path), message: "imports need a policy loaded from a file" });
+      errors.push({
+        file,
+        ...locate(path),
+        path: formatPath(path),
+        message: "imports need a policy loaded from a file",
+      });
       return;
     }
     const csvPath = resolve(opts.baseDir, rel);
@@ -157,14 +180,19 @@ interface Removed {
 }
 
 /** Deletes what the schema rejected (widening to the parent when that is not enough) until the rest parses. */
-function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): { policy: Policy; removed: Removed[] } | null {
+function repairForSemantics(
+  raw: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): { policy: Policy; removed: Removed[] } | null {
   const copy = structuredClone(raw) as Record<string, unknown>;
   const removed: Removed[] = [];
   let current = issues;
   for (let round = 0; round < 6; round++) {
     for (const issue of current) {
       const paths =
-        issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path.slice(0, issue.path.length - round)];
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((k) => [...issue.path, k])
+          : [issue.path.slice(0, issue.path.length - round)];
       for (const path of paths) {
         if (path.length === 0) return null;
         deleteAt(copy, path);
@@ -180,7 +208,8 @@ function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): 
 
 function deleteAt(obj: unknown, path: readonly PropertyKey[]): void {
   let node = obj as Record<PropertyKey, unknown> | undefined;
-  for (let i = 0; i < path.length - 1 && node; i++) node = node[path[i]!] as Record<PropertyKey, unknown> | undefined;
+  for (let i = 0; i < path.length - 1 && node; i++)
+    node = node[path[i]!] as Record<PropertyKey, unknown> | undefined;
   if (!node || typeof node !== "object") return;
   const last = path[path.length - 1]!;
   if (Array.isArray(node) && typeof last === "number") node.splice(last, 1, undefined);
@@ -196,7 +225,9 @@ function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]
  * plus the imported dictionary. Reformatting or commenting the file does not change it.
  */
 export function policyRevision(policy: Policy, dictionary: Map<string, DictionaryEntry>): string {
-  const dict = [...dictionary.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.class, v.reason ?? ""]);
+  const dict = [...dictionary.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => [k, v.class, v.reason ?? ""]);
   const canonical = canonicalJson({ policy, dictionary: dict });
   return "sha256:" + createHash("sha256").update(canonical).digest("hex");
 }
@@ -207,7 +238,11 @@ export function canonicalJson(v: unknown): string {
   const keys = Object.keys(v)
     .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
     .sort();
-  return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson((v as Record<string, unknown>)[k])).join(",") + "}";
+  return (
+    "{" +
+    keys.map((k) => JSON.stringify(k) + ":" + canonicalJson((v as Record<string, unknown>)[k])).join(",") +
+    "}"
+  );
 }
 
 /**
@@ -221,19 +256,29 @@ export function importDictionaryCsv(
   let text: string;
   try {
     const buf = readFileSync(path);
-    if (buf.length > MAX_POLICY_BYTES * 8) return { errors: [{ file: label, line: 0, column: 0, path: "", message: `${label} is too large` }] };
+    if (buf.length > MAX_POLICY_BYTES * 8)
+      return { errors: [{ file: label, line: 0, column: 0, path: "", message: `${label} is too large` }] };
     const t = decodeText(buf, label);
     if (typeof t !== "string") return { errors: [t] };
     text = t;
   } catch (e) {
     return {
-      errors: [{ file: label, line: 0, column: 0, path: "", message: `cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? e}` }],
+      errors: [
+        {
+          file: label,
+          line: 0,
+          column: 0,
+          path: "",
+          message: `cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        },
+      ],
     };
   }
   const rows = parseCsv(text);
   const errors: PolicyError[] = [];
   const header = rows[0];
-  if (!header) return { errors: [{ file: label, line: 1, column: 1, path: "", message: "the CSV is empty" }] };
+  if (!header)
+    return { errors: [{ file: label, line: 1, column: 1, path: "", message: "the CSV is empty" }] };
   const norm = header.cells.map((h) => h.toLowerCase().replace(/[^a-z]/g, ""));
   const col = (...names: string[]) => norm.findIndex((h) => names.includes(h));
   const iDb = col("database", "db");
@@ -276,11 +321,21 @@ export function importDictionaryCsv(
     }
     const parts = [cell(iDb), cell(iTable), cell(iColumn)];
     if (parts.some((p) => p === "" || /[.\s]/.test(p))) {
-      errors.push({ file: label, line: row.line, column: 1, path: "", message: "database, table and column must be single words" });
+      errors.push({
+        file: label,
+        line: row.line,
+        column: 1,
+        path: "",
+        message: "database, table and column must be single words",
+      });
       continue;
     }
     const reason = iReason >= 0 ? cell(iReason) : "";
-    entries.set(parts.join(".").toLowerCase(), { class: cls, reason: reason || undefined, source: `${label}:${row.line}` });
+    entries.set(parts.join(".").toLowerCase(), {
+      class: cls,
+      reason: reason || undefined,
+      source: `${label}:${row.line}`,
+    });
   }
   return errors.length ? { errors } : { entries };
 }
@@ -301,7 +356,7 @@ function decodeText(buf: Buffer, file: string): string | PolicyError {
   } catch {
     // Find the first offending byte to point at it.
     let offset = 0;
-    for (let lo = 0, hi = buf.length; lo < hi; ) {
+    for (let lo = 0, hi = buf.length; lo < hi;) {
       const mid = (lo + hi) >> 1;
       try {
         new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, mid));
@@ -328,7 +383,12 @@ function firstControlChar(text: string): number {
 function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let last = -1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) ((line++), (last = i));
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
   return { line, col: offset - last };
 }
 
@@ -343,7 +403,9 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], atKey: boolean): 
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      const pair = node.items.find(
+        (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+      );
       if (!pair) return offset;
       const keyNode = pair.key as Node | null;
       const last = i === path.length - 1;
@@ -391,6 +453,7 @@ function describe(v: unknown, echoShortString: boolean): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return echoShortString && /^[\w .-]{1,32}$/.test(v) ? JSON.stringify(v) : "a string";
+  if (typeof v === "string")
+    return echoShortString && /^[\w .-]{1,32}$/.test(v) ? JSON.stringify(v) : "a string";
   return String(v);
 }

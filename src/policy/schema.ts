@@ -13,9 +13,7 @@ const ModeSchema = z
   .describe("enforce: act on the decision. audit: record what would have happened, let the call through.");
 const ActionSchema = z.enum(["block", "redact", "allow"]);
 const name = (what: string) =>
-  z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, `${what} names are lowercase letters, digits, '-' and '_'`);
+  z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, `${what} names are lowercase letters, digits, '-' and '_'`);
 
 const ContactSchema = z.strictObject({
   name: z.string().optional(),
@@ -40,10 +38,14 @@ const ProviderSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
     .optional()
-    .describe("Name of the environment variable holding the provider key. The key itself never goes in the policy."),
+    .describe(
+      "Name of the environment variable holding the provider key. The key itself never goes in the policy.",
+    ),
   base_url: z.url({ protocol: /^https?$/ }).optional(),
   environments: z.array(z.string()).default([]).describe("Environments where this provider may be called."),
-  max_class: DataClassSchema.default("internal").describe("The most sensitive class this provider may receive."),
+  max_class: DataClassSchema.default("internal").describe(
+    "The most sensitive class this provider may receive.",
+  ),
   zero_data_retention: z.boolean().default(false),
   status: z.enum(["approved", "disabled", "requested"]).default("approved"),
   models: z.array(z.string()).optional().describe("Allowed model names (globs). All models when absent."),
@@ -85,7 +87,9 @@ const DataDictionarySchema = z.strictObject({
   import: z
     .union([z.string(), z.array(z.string())])
     .optional()
-    .describe("CSV files (relative to the policy) with the columns of the data classification reference sheet."),
+    .describe(
+      "CSV files (relative to the policy) with the columns of the data classification reference sheet.",
+    ),
   columns: z
     .record(z.string(), z.union([DataClassSchema, ColumnSchema]))
     .default({})
@@ -104,11 +108,16 @@ const DetectorSettingSchema = z.strictObject({
 const CustomRuleSchema = z.strictObject({
   id: name("Custom rule"),
   description: z.string().optional(),
-  pattern: z.string().min(1).describe("RE2 syntax (linear time). Backreferences and lookarounds are not supported."),
+  pattern: z
+    .string()
+    .min(1)
+    .describe("RE2 syntax (linear time). Backreferences and lookarounds are not supported."),
   keywords: z
     .array(z.string().min(1))
     .default([])
-    .describe("Literal words that must appear near a match; the pattern only runs around them. Empty: run on all text."),
+    .describe(
+      "Literal words that must appear near a match; the pattern only runs around them. Empty: run on all text.",
+    ),
   kind: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,40}$/, "snake_case")
@@ -142,7 +151,9 @@ const OutputSchema = z.strictObject({
   internal_hosts: z
     .array(z.string())
     .default([])
-    .describe("Host globs that are internal (besides private IPs, *.internal, *.local, internal.*, admin.*)."),
+    .describe(
+      "Host globs that are internal (besides private IPs, *.internal, *.local, internal.*, admin.*).",
+    ),
   on_leak: z.enum(["redact", "block"]).default("redact"),
   mode: ModeSchema.optional(),
 });
@@ -164,7 +175,10 @@ export const PolicySchema = z.strictObject({
     .min(1)
     .default(["development", "testing", "staging", "production"])
     .describe("The environments this organisation runs."),
-  environment: z.string().default("development").describe("Default environment; --env or POLICYGATE_ENV override it."),
+  environment: z
+    .string()
+    .default("development")
+    .describe("Default environment; --env or POLICYGATE_ENV override it."),
   mode: ModeSchema.default("enforce"),
   on_engine_error: z
     .enum(["block", "allow"])
@@ -174,7 +188,11 @@ export const PolicySchema = z.strictObject({
   classes: ClassesSchema,
   data_dictionary: DataDictionarySchema.default({ columns: {} }),
   detectors: DetectorsSchema.default({ builtin: {}, allowlist: { values: [], patterns: [] }, custom: [] }),
-  output: OutputSchema.default({ leak_classes: ["confidential", "restricted"], internal_hosts: [], on_leak: "redact" }),
+  output: OutputSchema.default({
+    leak_classes: ["confidential", "restricted"],
+    internal_hosts: [],
+    on_leak: "redact",
+  }),
   integrations: z.record(z.string(), IntegrationSchema).default({}),
 });
 

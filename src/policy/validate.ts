@@ -28,7 +28,11 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
 
   for (const [id, prov] of Object.entries(p.providers)) {
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) {
-      issues.push({ path: ["providers", id], atKey: true, message: "provider names are lowercase letters, digits, '-' and '_'" });
+      issues.push({
+        path: ["providers", id],
+        atKey: true,
+        message: "provider names are lowercase letters, digits, '-' and '_'",
+      });
     }
     prov.environments.forEach((e, i) => {
       if (!envs.has(e)) unknownEnv(["providers", id, "environments", i], e);
@@ -85,10 +89,14 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
   const seen = new Set<string>();
   p.detectors.custom.forEach((rule, i) => {
     const at = ["detectors", "custom", i];
-    if (seen.has(rule.id)) issues.push({ path: [...at, "id"], message: `duplicate custom rule id "${rule.id}"` });
+    if (seen.has(rule.id))
+      issues.push({ path: [...at, "id"], message: `duplicate custom rule id "${rule.id}"` });
     seen.add(rule.id);
     if (builtinDetector(rule.id)) {
-      issues.push({ path: [...at, "id"], message: `"${rule.id}" is a built-in detector id; choose another name` });
+      issues.push({
+        path: [...at, "id"],
+        message: `"${rule.id}" is a built-in detector id; choose another name`,
+      });
     }
     const err = checkCustomPattern(rule.pattern);
     if (err) issues.push({ path: [...at, "pattern"], message: `custom rule "${rule.id}": ${err}` });
@@ -101,7 +109,10 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
 
   p.output.internal_hosts.forEach((h, i) => {
     if (!/^[A-Za-z0-9*?.-]+$/.test(h) || !/[A-Za-z0-9]/.test(h)) {
-      issues.push({ path: ["output", "internal_hosts", i], message: `"${h}" is not a host pattern such as *.corp.example.com` });
+      issues.push({
+        path: ["output", "internal_hosts", i],
+        message: `"${h}" is not a host pattern such as *.corp.example.com`,
+      });
     }
   });
   return issues;

@@ -19,10 +19,20 @@ describe("detector fixtures", () => {
   for (const spec of builtinDetectors()) {
     const dir = join(root, spec.id);
     describe(spec.id, () => {
-      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".txt")).sort() : [];
+      const files = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith(".txt"))
+            .sort()
+        : [];
       it("has at least one ng and one ok fixture", () => {
-        expect(files.some((f) => f.startsWith("ng.")), `${dir} needs an ng.*.txt`).toBe(true);
-        expect(files.some((f) => f.startsWith("ok.")), `${dir} needs an ok.*.txt`).toBe(true);
+        expect(
+          files.some((f) => f.startsWith("ng.")),
+          `${dir} needs an ng.*.txt`,
+        ).toBe(true);
+        expect(
+          files.some((f) => f.startsWith("ok.")),
+          `${dir} needs an ok.*.txt`,
+        ).toBe(true);
       });
       for (const f of files) {
         const text = readFileSync(join(dir, f), "utf8");
