@@ -22,9 +22,11 @@ export interface KeywordHit {
 }
 
 export class KeywordAutomaton {
-  private readonly delta: Uint16Array | Uint32Array;
+  private readonly delta: Uint16Array;
   /** For each state, the keyword ids that end there (including through failure links), or undefined. */
   private readonly outputs: (number[] | undefined)[];
+  /** 1 where `outputs` has entries: a typed-array test in the hot loop is cheaper than the array read. */
+  private readonly accepting: Uint8Array;
   private readonly lengths: number[];
 
   constructor(keywords: readonly string[]) {
@@ -51,7 +53,8 @@ export class KeywordAutomaton {
       out[s]!.push(id);
     });
     const n = goto.length;
-    const delta = n < 65536 ? new Uint16Array(n * ALPHABET) : new Uint32Array(n * ALPHABET);
+    if (n >= 65536) throw new Error(`keyword automaton: ${n} states is more than the table holds`);
+    const delta = new Uint16Array(n * ALPHABET);
     const fail = new Int32Array(n);
     const queue: number[] = [];
     for (let c = 0; c < ALPHABET; c++) {
@@ -79,6 +82,7 @@ export class KeywordAutomaton {
     }
     this.delta = delta;
     this.outputs = out.map((o) => (o.length ? o : undefined));
+    this.accepting = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
   }
 
   /**
@@ -87,13 +91,14 @@ export class KeywordAutomaton {
   forEach(text: string, onHit: (keyword: number, start: number) => void): void {
     const delta = this.delta;
     const outputs = this.outputs;
+    const accepting = this.accepting;
     const lengths = this.lengths;
     let s = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
       s = delta[(s << SHIFT) | FOLD[text.charCodeAt(i)]!]!;
-      const o = outputs[s];
-      if (o !== undefined) {
+      if (accepting[s] !== 0) {
+        const o = outputs[s]!;
         for (let k = 0; k < o.length; k++) {
           const id = o[k]!;
           onHit(id, i + 1 - lengths[id]!);

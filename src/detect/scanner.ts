@@ -37,8 +37,14 @@ export interface ActiveDetector {
 const DEFAULT_BEFORE = 40;
 const DEFAULT_AFTER = 200;
 const DEFAULT_CONTEXT_WINDOW = 48;
-/** A digit, then more digits with at most two separator characters between any two of them. */
-const DIGIT_RUN = /\d(?:[ \-./()\u00a0]{0,2}\d)*/g;
+/**
+ * A digit, then more digits with at most two separator characters between any two of them, with at
+ * least `min` digits: requiring the minimum in the pattern lets the regex engine skip the many short
+ * runs in logs and hex strings without returning each one.
+ */
+function digitRun(min: number): RegExp {
+  return new RegExp(`\\d(?:[ \\-./()\\u00a0]{0,2}\\d){${Math.max(0, min - 1)},}`, "g");
+}
 
 interface Plan {
   detectors: ActiveDetector[];
@@ -48,7 +54,7 @@ interface Plan {
   keywordLengths: number[];
   /** Detectors triggered by digit runs: [detector index, min digits]. */
   digitDetectors: [number, number][];
-  minDigits: number;
+  digitRun: RegExp;
   fullTextDetectors: number[];
   analyzers: ActiveDetector[];
 }
@@ -110,11 +116,11 @@ export class Scanner {
     });
 
     if (p.digitDetectors.length) {
-      DIGIT_RUN.lastIndex = 0;
+      const re = p.digitRun;
+      re.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = DIGIT_RUN.exec(text)) !== null) {
+      while ((m = re.exec(text)) !== null) {
         const run = m[0];
-        if (run.length < p.minDigits) continue;
         let digits = 0;
         for (let i = 0; i < run.length; i++) {
           const c = run.charCodeAt(i);
@@ -278,7 +284,7 @@ function plan(all: ActiveDetector[]): Plan {
     keywordDetectors,
     keywordLengths: keywords.map((k) => k.length),
     digitDetectors,
-    minDigits: digitDetectors.reduce((m, [, min]) => Math.min(m, min), Infinity),
+    digitRun: digitRun(digitDetectors.reduce((m, [, min]) => Math.min(m, min), digitDetectors.length ? Infinity : 1)),
     fullTextDetectors,
     analyzers: all.filter((d) => d.analyze),
   };

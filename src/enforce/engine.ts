@@ -14,6 +14,8 @@ export interface DetectorRule {
   /** Policy path of the rule that governs it: "detectors.builtin.email" or "detectors.custom.acme-id". */
   rule: string;
   mode: Mode;
+  /** True when the policy has its own entry for this detector (so decisions cite that entry). */
+  overridden: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export class Engine {
         detector: spec.id,
         rule: `detectors.builtin.${spec.id}`,
         mode: effectiveMode(p.mode, s?.mode ?? p.classes[cls].mode),
+        overridden: s !== undefined,
       });
     }
     for (const c of p.detectors.custom) {
@@ -78,6 +81,16 @@ export class Engine {
         detector: c.id,
         rule: `detectors.custom.${c.id}`,
         mode: effectiveMode(p.mode, c.mode ?? p.classes[c.class].mode),
+        overridden: true,
+      });
+    }
+    if (p.output.internal_hosts.length) {
+      active.push(internalHostsDetector(p.output.internal_hosts, p.classes.internal.min_confidence ?? 0.5));
+      this.rules.set(POLICY_HOSTS_DETECTOR, {
+        detector: POLICY_HOSTS_DETECTOR,
+        rule: "output.internal_hosts",
+        mode: effectiveMode(p.mode, p.output.mode),
+        overridden: true,
       });
     }
     this.scanner = new Scanner(active, globalAllow);
@@ -90,7 +103,7 @@ export class Engine {
 
   /** The rule governing a detector's findings (its policy path and mode). */
   ruleFor(detector: string): DetectorRule {
-    return this.rules.get(detector) ?? { detector, rule: `detectors.${detector}`, mode: this.policy.mode };
+    return this.rules.get(detector) ?? { detector, rule: `detectors.${detector}`, mode: this.policy.mode, overridden: false };
   }
 
   /** The class the data dictionary gives a column ("production.customers.email"), if any. */
@@ -111,6 +124,45 @@ export class Engine {
     }
     return undefined;
   }
+}
+
+/** The detector built from the policy's own `output.internal_hosts` globs. */
+export const POLICY_HOSTS_DETECTOR = "policy-internal-hosts";
+
+/**
+ * Turns host globs (`*.corp.example.com`, `build-??.example.net`) into an output-only detector that
+ * finds those hosts, with any scheme, credentials, port and path around them, so the whole URL is
+ * redacted. The globs are literal apart from `*` and `?`, so the RegExp built here cannot backtrack
+ * badly; the keyword is each glob's longest literal run.
+ */
+function internalHostsDetector(globs: readonly string[], minConfidence: number): ActiveDetector {
+  const hosts = globs.map((g) =>
+    g
+      .toLowerCase()
+      .split("")
+      .map((ch) => (ch === "*" ? "[a-z0-9-]+(?:\\.[a-z0-9-]+)*" : ch === "?" ? "[a-z0-9-]" : ch.replace(/[.\\-]/g, "\\$&")))
+      .join(""),
+  );
+  const keywords = globs.map(
+    (g) =>
+      g
+        .toLowerCase()
+        .split(/[*?]/)
+        .sort((a, b) => b.length - a.length)[0]!,
+  );
+  const source = `(?<![a-z0-9.-])(?:[a-z][a-z0-9+.-]*://)?(?:[^\\s/@]+@)?(?:${hosts.join("|")})(?![a-z0-9-])(?::\\d{1,5})?(?:/[^\\s"'<>)\\]]*)?`;
+  return {
+    id: POLICY_HOSTS_DETECTOR,
+    family: "network",
+    kind: "internal_url",
+    class: "internal",
+    directions: ["output"],
+    trigger: { keywords, before: 120, after: 300 },
+    regex: new RegExp(source, "gi"),
+    score: 0.9,
+    rejectPlaceholders: false,
+    minConfidence,
+  };
 }
 
 function effectiveMode(global: Mode, rule: Mode | undefined): Mode {
