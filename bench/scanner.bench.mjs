@@ -18,12 +18,17 @@ const RUNS = Number(args.get("runs") ?? 5);
 const quick = args.has("quick");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 console.log(`# policygate scanner benchmark`);
-console.log(`machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+console.log(
+  `machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+);
 const engine = defaultPolicyEngine();
-console.log(`catalogue: ${builtinDetectors().length} built-in detectors (input direction: ${engine.scanner.detectorIds("input").length})`);
+console.log(
+  `catalogue: ${builtinDetectors().length} built-in detectors (input direction: ${engine.scanner.detectorIds("input").length})`,
+);
 
 // --- throughput ---------------------------------------------------------------------------------
 const corpus = mixedCorpus(MB * 1e6);
@@ -38,7 +43,9 @@ for (let i = 0; i < RUNS; i++) {
 }
 const mbps = mb / (median(times) / 1000);
 console.log(`\n## throughput (${mb.toFixed(1)} MB mixed corpus, ${RUNS} runs, median)`);
-console.log(`policygate scan:   ${mbps.toFixed(0)} MB/s  (${findings} findings, ${(findings / (corpus.length / 1000)).toFixed(2)} per KB)`);
+console.log(
+  `policygate scan:   ${mbps.toFixed(0)} MB/s  (${findings} findings, ${(findings / (corpus.length / 1000)).toFixed(2)} per KB)`,
+);
 
 // The article's input validator: nine regexes, one after another, as its Python example runs them.
 const NAIVE = [
@@ -64,8 +71,12 @@ for (let i = 0; i < RUNS; i++) {
   naiveTimes.push(performance.now() - t0);
 }
 const naiveMbps = mb / (median(naiveTimes) / 1000);
-console.log(`naive baseline:    ${naiveMbps.toFixed(0)} MB/s  (the article's 9 regexes run one after another; ${naiveHits} matches)`);
-console.log(`ratio:             ${(mbps / naiveMbps).toFixed(2)}x the naive baseline, with ${builtinDetectors().length} detectors instead of 9`);
+console.log(
+  `naive baseline:    ${naiveMbps.toFixed(0)} MB/s  (the article's 9 regexes run one after another; ${naiveHits} matches)`,
+);
+console.log(
+  `ratio:             ${(mbps / naiveMbps).toFixed(2)}x the naive baseline, with ${builtinDetectors().length} detectors instead of 9`,
+);
 
 // --- per call ----------------------------------------------------------------------------------
 const p = prompt2k();
@@ -82,8 +93,12 @@ for (let i = 0; i < N; i++) {
   decideLat.push(performance.now() - t0);
 }
 console.log(`\n## per call, 2 KB prompt (${N} calls)`);
-console.log(`scan:          p50 ${(pct(scanLat, 50) * 1000).toFixed(0)} µs   p99 ${(pct(scanLat, 99) * 1000).toFixed(0)} µs`);
-console.log(`decide+redact: p50 ${(pct(decideLat, 50) * 1000).toFixed(0)} µs   p99 ${(pct(decideLat, 99) * 1000).toFixed(0)} µs`);
+console.log(
+  `scan:          p50 ${(pct(scanLat, 50) * 1000).toFixed(0)} µs   p99 ${(pct(scanLat, 99) * 1000).toFixed(0)} µs`,
+);
+console.log(
+  `decide+redact: p50 ${(pct(decideLat, 50) * 1000).toFixed(0)} µs   p99 ${(pct(decideLat, 99) * 1000).toFixed(0)} µs`,
+);
 console.log(`rss: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 
 // --- accuracy on the project's fixtures ---------------------------------------------------------
@@ -110,7 +125,9 @@ for (const spec of builtinDetectors()) {
 console.log(`\n## accuracy on the project's fixtures (test/fixtures/detectors)`);
 console.log(`family        recall (ng fixtures)   false positives (ok fixtures)`);
 for (const [name, f] of fam) {
-  console.log(`${name.padEnd(13)} ${`${f.hit}/${f.ng}`.padEnd(8)} ${(f.hit / f.ng).toFixed(3)}        ${`${f.fp}/${f.ok}`.padEnd(8)} ${(f.fp / f.ok).toFixed(3)}`);
+  console.log(
+    `${name.padEnd(13)} ${`${f.hit}/${f.ng}`.padEnd(8)} ${(f.hit / f.ng).toFixed(3)}        ${`${f.fp}/${f.ok}`.padEnd(8)} ${(f.fp / f.ok).toFixed(3)}`,
+  );
 }
 
 // --- public sets ------------------------------------------------------------------------------
@@ -124,11 +141,18 @@ if (existsSync(join(evalDir, "score-public.mjs")) && !quick) {
     });
     const tmp = join(root, `node_modules/.cache-bench-${set}.jsonl`);
     (await import("node:fs")).writeFileSync(tmp, out);
-    const report = execFileSync(process.execPath, [join(evalDir, "score-public.mjs"), join(evalDir, `${set}.jsonl`), tmp, "--show", "0"], {
-      encoding: "utf8",
-    });
+    const report = execFileSync(
+      process.execPath,
+      [join(evalDir, "score-public.mjs"), join(evalDir, `${set}.jsonl`), tmp, "--show", "0"],
+      {
+        encoding: "utf8",
+      },
+    );
     for (const line of report.split("\n")) {
-      if (/^(recall|false positives|excluding|core span|overall span|rows with a|summary)/.test(line) || /^  (EMAIL|PHONE|CREDIT|IBAN|US_SSN|STREET|PERSON)/.test(line)) {
+      if (
+        /^(recall|false positives|excluding|core span|overall span|rows with a|summary)/.test(line) ||
+        /^  (EMAIL|PHONE|CREDIT|IBAN|US_SSN|STREET|PERSON)/.test(line)
+      ) {
         console.log(line);
       }
     }

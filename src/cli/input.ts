@@ -13,7 +13,11 @@ export interface TextInput {
 }
 
 /** Reads a file (or stdin for "-") as text, refusing binary and oversized input with a clear message. */
-export async function readTextInput(name: string, io: CliIO, maxBytes = DEFAULT_MAX_BYTES): Promise<TextInput> {
+export async function readTextInput(
+  name: string,
+  io: CliIO,
+  maxBytes = DEFAULT_MAX_BYTES,
+): Promise<TextInput> {
   let buf: Buffer;
   if (name === "-") {
     buf = await readStream(io.stdin, maxBytes, "standard input");
@@ -21,8 +25,10 @@ export async function readTextInput(name: string, io: CliIO, maxBytes = DEFAULT_
     const path = resolve(io.cwd, name);
     try {
       const st = await stat(path);
-      if (st.isDirectory()) throw new CliError(`${name} is a directory; pass files (or - for standard input)`);
-      if (st.size > maxBytes) throw new CliError(`${name} is ${st.size} bytes, over the limit of ${maxBytes} (--max-bytes)`);
+      if (st.isDirectory())
+        throw new CliError(`${name} is a directory; pass files (or - for standard input)`);
+      if (st.size > maxBytes)
+        throw new CliError(`${name} is ${st.size} bytes, over the limit of ${maxBytes} (--max-bytes)`);
       buf = await readFile(path);
     } catch (e) {
       if (e instanceof CliError) throw e;
@@ -34,10 +40,17 @@ export async function readTextInput(name: string, io: CliIO, maxBytes = DEFAULT_
 
 export function decodeInput(name: string, buf: Buffer): TextInput {
   if (looksBinary(buf)) {
-    throw new CliError(`${name} looks like binary data (it contains NUL bytes); policygate scans text`, EXIT.usage);
+    throw new CliError(
+      `${name} looks like binary data (it contains NUL bytes); policygate scans text`,
+      EXIT.usage,
+    );
   }
   try {
-    return { name, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf), invalidUtf8: false };
+    return {
+      name,
+      text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf),
+      invalidUtf8: false,
+    };
   } catch {
     return { name, text: new TextDecoder("utf-8").decode(buf), invalidUtf8: true };
   }
@@ -47,7 +60,11 @@ function looksBinary(buf: Buffer): boolean {
   return buf.indexOf(0) !== -1;
 }
 
-export async function readStream(stream: NodeJS.ReadableStream, maxBytes: number, what: string): Promise<Buffer> {
+export async function readStream(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+  what: string,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {

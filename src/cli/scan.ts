@@ -37,7 +37,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (files: string[], opts: ScanOptions) => {
       const direction = parseDirection(opts.direction);
       const maxBytes = Number(opts.maxBytes);
-      if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new CliError("--max-bytes takes a positive number");
+      if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)
+        throw new CliError("--max-bytes takes a positive number");
       const engine = engineForCli(opts, ctx.io);
       if (opts.jsonl) {
         const blocked = await scanJsonl(engine, files, direction, ctx.io);
@@ -49,7 +50,9 @@ export const register: RegisterCommand = (program, ctx) => {
       for (const name of names) {
         const input = await readTextInput(name, ctx.io, maxBytes);
         if (input.invalidUtf8) {
-          ctx.io.stderr.write(`policygate: ${input.name} is not valid UTF-8; invalid bytes were scanned as U+FFFD\n`);
+          ctx.io.stderr.write(
+            `policygate: ${input.name} is not valid UTF-8; invalid bytes were scanned as U+FFFD\n`,
+          );
         }
         const decision = decide(engine, [{ text: input.text }], direction);
         printReport(ctx.io, input.name, input.text, decision);
@@ -82,8 +85,12 @@ function printReport(io: CliIO, name: string, text: string, d: Decision): void {
     );
   }
   const verdict =
-    d.action === d.enforcedAction ? d.action : `${d.action} (audit mode; enforced, it would ${d.enforcedAction})`;
-  io.stdout.write(`${name}: ${d.findings.length} finding${d.findings.length === 1 ? "" : "s"}, decision: ${verdict}\n`);
+    d.action === d.enforcedAction
+      ? d.action
+      : `${d.action} (audit mode; enforced, it would ${d.enforcedAction})`;
+  io.stdout.write(
+    `${name}: ${d.findings.length} finding${d.findings.length === 1 ? "" : "s"}, decision: ${verdict}\n`,
+  );
   for (const r of d.rules) io.stdout.write(`  - ${r.message}\n`);
 }
 
@@ -112,7 +119,12 @@ interface JsonlRow {
 }
 
 /** Batch mode. One output line per input line, in order; a bad line gets an `error` and the run goes on. */
-async function scanJsonl(engine: Engine, files: string[], defaultDirection: Direction, io: CliIO): Promise<boolean> {
+async function scanJsonl(
+  engine: Engine,
+  files: string[],
+  defaultDirection: Direction,
+  io: CliIO,
+): Promise<boolean> {
   let blocked = false;
   const sources: NodeJS.ReadableStream[] = [];
   if (files.length === 0 || (files.length === 1 && files[0] === "-")) sources.push(io.stdin);
@@ -143,7 +155,12 @@ async function scanJsonl(engine: Engine, files: string[], defaultDirection: Dire
   return blocked;
 }
 
-function scanJsonlLine(engine: Engine, line: string, lineNo: number, defaultDirection: Direction): Record<string, unknown> {
+function scanJsonlLine(
+  engine: Engine,
+  line: string,
+  lineNo: number,
+  defaultDirection: Direction,
+): Record<string, unknown> {
   let row: JsonlRow;
   try {
     row = JSON.parse(line) as JsonlRow;
@@ -158,7 +175,8 @@ function scanJsonlLine(engine: Engine, line: string, lineNo: number, defaultDire
   const bad = (msg: string) => ({ id, line: lineNo, error: `line ${lineNo}: ${msg}` });
   let direction = defaultDirection;
   if (row.direction !== undefined) {
-    if (row.direction !== "input" && row.direction !== "output") return bad('"direction" is "input" or "output"');
+    if (row.direction !== "input" && row.direction !== "output")
+      return bad('"direction" is "input" or "output"');
     direction = row.direction;
   }
   let parts: Part[];

@@ -284,7 +284,9 @@ function plan(all: ActiveDetector[]): Plan {
     keywordDetectors,
     keywordLengths: keywords.map((k) => k.length),
     digitDetectors,
-    digitRun: digitRun(digitDetectors.reduce((m, [, min]) => Math.min(m, min), digitDetectors.length ? Infinity : 1)),
+    digitRun: digitRun(
+      digitDetectors.reduce((m, [, min]) => Math.min(m, min), digitDetectors.length ? Infinity : 1),
+    ),
     fullTextDetectors,
     analyzers: all.filter((d) => d.analyze),
   };

@@ -157,7 +157,15 @@ function conclude(
       hit.count++;
       if (!hit.detectors.includes(f.detector)) hit.detectors.push(f.detector);
     } else {
-      hits.set(key, { rule: j.rule, action: j.action, mode: j.mode, class: f.class, detectors: [f.detector], count: 1, message: "" });
+      hits.set(key, {
+        rule: j.rule,
+        action: j.action,
+        mode: j.mode,
+        class: f.class,
+        detectors: [f.detector],
+        count: 1,
+        message: "",
+      });
     }
   }
   const rules = [...hits.values()].sort((a, b) => ACTION_RANK[b.action] - ACTION_RANK[a.action]);

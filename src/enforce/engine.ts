@@ -103,7 +103,14 @@ export class Engine {
 
   /** The rule governing a detector's findings (its policy path and mode). */
   ruleFor(detector: string): DetectorRule {
-    return this.rules.get(detector) ?? { detector, rule: `detectors.${detector}`, mode: this.policy.mode, overridden: false };
+    return (
+      this.rules.get(detector) ?? {
+        detector,
+        rule: `detectors.${detector}`,
+        mode: this.policy.mode,
+        overridden: false,
+      }
+    );
   }
 
   /** The class the data dictionary gives a column ("production.customers.email"), if any. */
@@ -140,7 +147,13 @@ function internalHostsDetector(globs: readonly string[], minConfidence: number):
     g
       .toLowerCase()
       .split("")
-      .map((ch) => (ch === "*" ? "[a-z0-9-]+(?:\\.[a-z0-9-]+)*" : ch === "?" ? "[a-z0-9-]" : ch.replace(/[.\\-]/g, "\\$&")))
+      .map((ch) =>
+        ch === "*"
+          ? "[a-z0-9-]+(?:\\.[a-z0-9-]+)*"
+          : ch === "?"
+            ? "[a-z0-9-]"
+            : ch.replace(/[.\\-]/g, "\\$&"),
+      )
       .join(""),
   );
   const keywords = globs.map(

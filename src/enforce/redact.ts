@@ -12,7 +12,12 @@ export interface RedactionSpan {
 export const PLACEHOLDER_RE = /\[([A-Z][A-Z0-9_]*)_(\d+)\]/g;
 
 export function placeholderStem(kind: string): string {
-  return kind.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "REDACTED";
+  return (
+    kind
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, "_")
+      .replace(/^_+|_+$/g, "") || "REDACTED"
+  );
 }
 
 /**
@@ -89,7 +94,11 @@ function outranks(a: RedactionSpan, b: RedactionSpan): boolean {
 }
 
 /** Replaces each span with its placeholder. Spans may overlap; they are merged first. */
-export function redactText(text: string, spans: readonly RedactionSpan[], alloc: PlaceholderAllocator): string {
+export function redactText(
+  text: string,
+  spans: readonly RedactionSpan[],
+  alloc: PlaceholderAllocator,
+): string {
   if (spans.length === 0) return text;
   let out = "";
   let pos = 0;

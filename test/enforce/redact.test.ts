@@ -1,9 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mergeSpans, PlaceholderAllocator, redactText, type RedactionSpan } from "../../src/enforce/redact.js";
+import {
+  mergeSpans,
+  PlaceholderAllocator,
+  redactText,
+  type RedactionSpan,
+} from "../../src/enforce/redact.js";
 import { DATA_CLASSES } from "../../src/policy/classes.js";
 
-const span = (start: number, end: number, kind = "email", cls: RedactionSpan["class"] = "confidential"): RedactionSpan => ({
+const span = (
+  start: number,
+  end: number,
+  kind = "email",
+  cls: RedactionSpan["class"] = "confidential",
+): RedactionSpan => ({
   start,
   end,
   kind,
@@ -21,7 +31,9 @@ describe("redactText", () => {
   it("keeps numbering across the parts of one call", () => {
     const alloc = new PlaceholderAllocator();
     expect(redactText("to a@x.io", [span(3, 9)], alloc)).toBe("to [EMAIL_1]");
-    expect(redactText("b@y.io and a@x.io", [span(0, 6), span(11, 17)], alloc)).toBe("[EMAIL_2] and [EMAIL_1]");
+    expect(redactText("b@y.io and a@x.io", [span(0, 6), span(11, 17)], alloc)).toBe(
+      "[EMAIL_2] and [EMAIL_1]",
+    );
   });
 
   it("skips placeholder numbers the text already uses", () => {
@@ -44,7 +56,12 @@ describe("redactText", () => {
 const spansArb = (len: number) =>
   fc.array(
     fc
-      .tuple(fc.nat(len), fc.nat(len), fc.constantFrom("email", "phone", "api_key"), fc.constantFrom(...DATA_CLASSES))
+      .tuple(
+        fc.nat(len),
+        fc.nat(len),
+        fc.constantFrom("email", "phone", "api_key"),
+        fc.constantFrom(...DATA_CLASSES),
+      )
       .map(([a, b, kind, cls]) => span(Math.min(a, b), Math.max(a, b), kind, cls)),
     { maxLength: 12 },
   );
@@ -56,8 +73,10 @@ describe("mergeSpans (property)", () => {
         fc.nat(200).chain((len) => spansArb(len).map((spans) => ({ len, spans }))),
         ({ len, spans }) => {
           const merged = mergeSpans(spans);
-          for (let i = 1; i < merged.length; i++) expect(merged[i]!.start).toBeGreaterThanOrEqual(merged[i - 1]!.end);
-          const covered = (list: readonly RedactionSpan[], p: number) => list.some((s) => s.start <= p && p < s.end);
+          for (let i = 1; i < merged.length; i++)
+            expect(merged[i]!.start).toBeGreaterThanOrEqual(merged[i - 1]!.end);
+          const covered = (list: readonly RedactionSpan[], p: number) =>
+            list.some((s) => s.start <= p && p < s.end);
           for (let p = 0; p <= len; p++) expect(covered(merged, p)).toBe(covered(spans, p));
         },
       ),
@@ -69,7 +88,9 @@ describe("redactText (property)", () => {
   it("keeps every character outside the spans, in order, and removes every character inside them", () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: "grapheme", maxLength: 120 }).chain((text) => spansArb(text.length).map((spans) => ({ text, spans }))),
+        fc
+          .string({ unit: "grapheme", maxLength: 120 })
+          .chain((text) => spansArb(text.length).map((spans) => ({ text, spans }))),
         ({ text, spans }) => {
           const out = redactText(text, spans, new PlaceholderAllocator());
           const merged = mergeSpans(spans);
