@@ -151,7 +151,7 @@ if (existsSync(join(evalDir, "score-public.mjs")) && !quick) {
     for (const line of report.split("\n")) {
       if (
         /^(recall|false positives|excluding|core span|overall span|rows with a|summary)/.test(line) ||
-        /^  (EMAIL|PHONE|CREDIT|IBAN|US_SSN|STREET|PERSON)/.test(line)
+        /^ {2}(EMAIL|PHONE|CREDIT|IBAN|US_SSN|STREET|PERSON)/.test(line)
       ) {
         console.log(line);
       }
