@@ -82,14 +82,31 @@ export class Scanner {
   }
 
   scan(text: string, direction: Direction = "input"): Finding[] {
+    return this.scanWithPending(text, direction).findings;
+  }
+
+  /**
+   * Like scan, and also reports `pendingFrom`: the earliest offset where a match could still change
+   * if more text were appended (a keyword whose window runs past the end, a digit run touching the
+   * end). Streams release text only before that point.
+   */
+  scanWithPending(
+    text: string,
+    direction: Direction = "input",
+  ): { findings: Finding[]; pendingFrom: number } {
     const p = this.plans[direction];
     const n = text.length;
-    if (n === 0 || (p.detectors.length === 0 && p.analyzers.length === 0)) return [];
+    let pendingFrom = n;
+    if (n === 0 || (p.detectors.length === 0 && p.analyzers.length === 0))
+      return { findings: [], pendingFrom };
     // Per detector, a flat list of windows [start, end, start, end, ...], merged as they arrive.
     const windows: (number[] | undefined)[] = new Array(p.detectors.length);
     const open = (d: number, ws: number, we: number) => {
       if (ws < 0) ws = 0;
-      if (we > n) we = n;
+      if (we > n) {
+        we = n;
+        if (ws < pendingFrom) pendingFrom = ws;
+      }
       const w = windows[d];
       if (w === undefined) {
         windows[d] = [ws, we];
@@ -129,11 +146,18 @@ export class Scanner {
         for (const [di, min] of p.digitDetectors) {
           if (digits < min) continue;
           const t = dets[di]!.trigger as { before?: number; after?: number };
-          open(di, m.index - (t.before ?? 4), m.index + run.length + (t.after ?? 4));
+          // A run that reaches the end of the text may still grow.
+          open(
+            di,
+            m.index - (t.before ?? 4),
+            m.index + run.length + (t.after ?? 4) + (m.index + run.length === n ? 1 : 0),
+          );
         }
       }
     }
 
+    // Full-text detectors (custom rules without keywords) never hold a stream back; a stream's
+    // fixed window is all the protection they get.
     for (const di of p.fullTextDetectors) open(di, 0, n);
 
     const findings: Finding[] = [];
@@ -163,7 +187,7 @@ export class Scanner {
       }
     }
     findings.sort((a, b) => a.start - b.start || b.end - a.end || (a.detector < b.detector ? -1 : 1));
-    return findings;
+    return { findings, pendingFrom };
   }
 
   private runPattern(

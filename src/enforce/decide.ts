@@ -55,7 +55,7 @@ const stronger = (a: Action, b: Action): Action => (ACTION_RANK[a] >= ACTION_RAN
 /** The pseudo-detector for values classified by where they came from. */
 export const DICTIONARY_DETECTOR = "data-dictionary";
 
-interface Judged {
+export interface Judged {
   finding: PartFinding;
   rule: string;
   action: Action;
@@ -101,22 +101,22 @@ export function decideInput(engine: Engine, parts: readonly Part[], alloc?: Plac
  * the answer rejected, as `output.on_leak` says; other findings pass.
  */
 export function decideOutput(engine: Engine, parts: readonly Part[], alloc?: PlaceholderAllocator): Decision {
-  const out = engine.policy.output;
-  const mode: Mode = engine.policy.mode === "audit" ? "audit" : (out.mode ?? "enforce");
   const judged: Judged[] = [];
   parts.forEach((part, i) => {
-    for (const f of engine.scan(part.text, "output")) {
-      const finding = { ...f, part: i };
-      if (f.kind === "internal_url") {
-        judged.push({ finding, rule: "output.internal_hosts", action: out.on_leak, mode });
-      } else if (out.leak_classes.includes(f.class)) {
-        judged.push({ finding, rule: "output.leak_classes", action: out.on_leak, mode });
-      } else {
-        judged.push({ finding, rule: "output.leak_classes", action: "allow", mode });
-      }
-    }
+    for (const f of engine.scan(part.text, "output")) judged.push(judgeOutput(engine, { ...f, part: i }));
   });
   return conclude(engine, "output", parts, judged, alloc);
+}
+
+/** How the output rules treat one finding in a model's answer. */
+export function judgeOutput(engine: Engine, finding: PartFinding): Judged {
+  const out = engine.policy.output;
+  const mode: Mode = engine.policy.mode === "audit" ? "audit" : (out.mode ?? "enforce");
+  if (finding.kind === "internal_url")
+    return { finding, rule: "output.internal_hosts", action: out.on_leak, mode };
+  if (out.leak_classes.includes(finding.class))
+    return { finding, rule: "output.leak_classes", action: out.on_leak, mode };
+  return { finding, rule: "output.leak_classes", action: "allow", mode };
 }
 
 /** Decides a single text in either direction. */
@@ -132,7 +132,7 @@ function judgeByClass(engine: Engine, finding: PartFinding): Judged {
   return { finding, rule, action: classRule.action, mode: r.mode };
 }
 
-function conclude(
+export function conclude(
   engine: Engine,
   direction: Direction,
   parts: readonly Part[],

@@ -139,7 +139,7 @@ const DetectorsSchema = z.strictObject({
       values: z.array(z.string()).default([]),
       patterns: z.array(z.string()).default([]).describe("Globs: *@example.com, 4111*"),
     })
-    .default({ values: [], patterns: [] }),
+    .prefault({}),
   custom: z.array(CustomRuleSchema).default([]),
 });
 
@@ -156,6 +156,23 @@ const OutputSchema = z.strictObject({
     ),
   on_leak: z.enum(["redact", "block"]).default("redact"),
   mode: ModeSchema.optional(),
+  stream_window: z
+    .number()
+    .int()
+    .min(0)
+    .max(65536)
+    .default(128)
+    .describe(
+      "Characters of a streamed answer held back before release, so a value split across chunks is seen whole. " +
+        "More is held while a secret's keyword is open (up to stream_max_hold).",
+    ),
+  stream_max_hold: z
+    .number()
+    .int()
+    .min(0)
+    .max(1048576)
+    .default(16384)
+    .describe("Most characters held back while a match may still be forming (a PEM key, a long token)."),
 });
 
 const IntegrationSchema = z.strictObject({
@@ -169,7 +186,7 @@ const IntegrationSchema = z.strictObject({
 
 export const PolicySchema = z.strictObject({
   version: z.literal(1).default(1),
-  organisation: OrganisationSchema.default({ name: "Unnamed organisation", contacts: {} }),
+  organisation: OrganisationSchema.prefault({}),
   environments: z
     .array(name("Environment"))
     .min(1)
@@ -186,13 +203,10 @@ export const PolicySchema = z.strictObject({
     .describe("What happens to a call when the engine itself fails. block = fail closed."),
   providers: z.record(z.string(), ProviderSchema).default({}),
   classes: ClassesSchema,
-  data_dictionary: DataDictionarySchema.default({ columns: {} }),
-  detectors: DetectorsSchema.default({ builtin: {}, allowlist: { values: [], patterns: [] }, custom: [] }),
-  output: OutputSchema.default({
-    leak_classes: ["confidential", "restricted"],
-    internal_hosts: [],
-    on_leak: "redact",
-  }),
+  // prefault: a missing section is parsed as {} so its own defaults fill it in.
+  data_dictionary: DataDictionarySchema.prefault({}),
+  detectors: DetectorsSchema.prefault({}),
+  output: OutputSchema.prefault({}),
   integrations: z.record(z.string(), IntegrationSchema).default({}),
 });
 
