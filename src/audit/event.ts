@@ -1,0 +1,63 @@
+import type { DataClass } from "../policy/classes.js";
+import type { Action } from "../policy/schema.js";
+
+/**
+ * One audit event per call: stable, documented, and free of sensitive values. It holds decisions,
+ * classes, rule ids and counts per detector; never a matched value, a prompt or a key.
+ */
+export interface AuditEvent {
+  /** Unique, sortable by time (a ULID). */
+  id: string;
+  /** ISO 8601, UTC, millisecond precision. */
+  ts: string;
+  /** The caller's request id (x-request-id) or one we made up; echoed to the caller. */
+  request_id: string;
+  /** sha256 of the policy in force (see policygate check). */
+  policy_revision: string;
+  /** gateway, sdk (the in-process guard) or cli. */
+  source: "gateway" | "sdk" | "cli";
+  environment: string;
+  integration: string | null;
+  user: string | null;
+  provider: string | null;
+  model: string | null;
+  /** Wire endpoint: openai.chat, anthropic.messages, gemini.generate, … */
+  endpoint: string | null;
+  stream: boolean;
+  input: {
+    decision: Action;
+    /** What the policy would have done with every rule enforced (differs under audit mode). */
+    enforced_decision: Action;
+    highest_class: DataClass;
+    restricted_detected: boolean;
+    /** Findings per detector id. */
+    findings: Record<string, number>;
+    /** Classes of the data that actually left for the provider (after redaction). */
+    classes_sent: DataClass[];
+    /** Policy rule ids that acted (blocked, redacted, or would have under audit). */
+    rules: string[];
+  };
+  output: {
+    decision: Action;
+    enforced_decision: Action;
+    findings: Record<string, number>;
+    rules: string[];
+  } | null;
+  /** success: the caller got an answer; blocked: a policy rule refused it; error: something failed. */
+  status: "success" | "blocked" | "error";
+  http_status: number;
+  /** A code and a message with no sensitive value in it. */
+  error: { code: string; message: string } | null;
+  latency_ms: {
+    /** From the request arriving to the last byte sent. */
+    total: number;
+    /** Time spent waiting for the provider, null when no upstream call was made. */
+    upstream: number | null;
+    /** total - upstream: what the gateway itself added. */
+    gateway: number;
+  };
+  tokens: { input: number | null; output: number | null } | null;
+}
+
+/** The statuses and their meaning, for docs and the logs command. */
+export const AUDIT_STATUSES = ["success", "blocked", "error"] as const;
