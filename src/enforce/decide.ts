@@ -45,6 +45,8 @@ export interface Decision {
   /** The most sensitive class found ("public" when nothing was found). */
   highestClass: DataClass;
   restrictedDetected: boolean;
+  /** Classes of data that still go out after the decision (findings let through), most sensitive last. */
+  classesSent: DataClass[];
   /** Findings per detector id. */
   counts: Record<string, number>;
 }
@@ -180,10 +182,15 @@ export function conclude(
       return redactText(p.text, spans, alloc);
     });
   }
+  const sent = new Set<DataClass>();
+  if (action !== "block") {
+    for (const j of judged) if (j.mode === "audit" || j.action === "allow") sent.add(j.finding.class);
+  }
   return {
     direction,
     action,
     enforcedAction,
+    classesSent: [...sent].sort((a, b) => classRank(a) - classRank(b)),
     findings: judged.map((j) => j.finding),
     texts,
     rules,

@@ -184,6 +184,38 @@ const IntegrationSchema = z.strictObject({
   mode: ModeSchema.optional(),
 });
 
+const InputSchema = z.strictObject({
+  unscannable_parts: z
+    .enum(["allow", "block"])
+    .default("block")
+    .describe("Images, audio and files the scanner cannot read: let them through, or refuse the call."),
+});
+
+const AuditSchema = z.strictObject({
+  on_failure: z
+    .enum(["block", "spool"])
+    .default("block")
+    .describe(
+      "When the audit store cannot be written: block fails the call (no unlogged traffic); spool writes the " +
+        "event to a local spool file, records a gap, and lets the call through (availability first).",
+    ),
+});
+
+const GatewaySchema = z.strictObject({
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024)
+    .describe("Largest request body accepted (413 above)."),
+  upstream_timeout_ms: z
+    .number()
+    .int()
+    .min(100)
+    .default(120_000)
+    .describe("How long to wait for a provider before answering 504."),
+});
+
 export const PolicySchema = z.strictObject({
   version: z.literal(1).default(1),
   organisation: OrganisationSchema.prefault({}),
@@ -208,6 +240,9 @@ export const PolicySchema = z.strictObject({
   detectors: DetectorsSchema.prefault({}),
   output: OutputSchema.prefault({}),
   integrations: z.record(z.string(), IntegrationSchema).default({}),
+  input: InputSchema.prefault({}),
+  audit: AuditSchema.prefault({}),
+  gateway: GatewaySchema.prefault({}),
 });
 
 export type PolicyInput = z.input<typeof PolicySchema>;
