@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import { DATA_CLASSES, isDataClass, type DataClass } from "./classes.js";
 import { parseCsv } from "./csv.js";
 import { formatPath, PolicyLoadError, type PolicyError } from "./errors.js";
 import { PolicySchema, type Policy } from "./schema.js";
-import { validatePolicy } from "./validate.js";
+import { validatePolicy, type SemanticIssue } from "./validate.js";
 
 /** Policy files are small; anything bigger is a mistake or an attack on the loader. */
 export const MAX_POLICY_BYTES = 2 * 1024 * 1024;
@@ -112,32 +112,26 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
 
   const locate = (path: readonly PropertyKey[], atKey = false) => at(offsetOf(doc, path, atKey));
   const parsed = PolicySchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    // Report everything at once: the schema errors, plus the cross-reference errors of what remains
-    // once the broken parts are set aside.
-    const errors = parsed.error.issues.flatMap((i) => zodIssueToErrors(i, file, locate));
-    const repaired = repairForSemantics(raw, parsed.error.issues);
-    if (repaired) {
-      for (const i of validatePolicy(repaired.policy)) {
-        if (
-          repaired.removed.some(
-            (r) => startsWith(i.path, r.path) || (r.name && i.message.includes(`"${r.name}"`)),
-          )
-        )
-          continue;
-        errors.push({ file, ...locate(i.path, i.atKey), path: formatPath(i.path), message: i.message });
-      }
+  const errors: PolicyError[] = [];
+  let policy: Policy;
+  if (parsed.success) {
+    policy = parsed.data;
+    for (const i of validatePolicy(policy)) {
+      errors.push({ file, ...locate(i.path, i.atKey), path: formatPath(i.path), message: i.message });
     }
-    errors.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { ok: false, errors };
+  } else {
+    // Report everything at once: the schema errors, plus the cross-reference and import errors of
+    // what remains once the broken parts are set aside.
+    errors.push(...parsed.error.issues.flatMap((i) => zodIssueToErrors(i, file, locate)));
+    const repaired = repairForSemantics(raw, parsed.error.issues);
+    if (!repaired) return { ok: false, errors: sortErrors(errors, file) };
+    policy = repaired.policy;
+    for (const i of validatePolicy(policy)) {
+      if (repaired.suppresses(i)) continue;
+      const path = repaired.originalPath(i.path);
+      errors.push({ file, ...locate(path, i.atKey), path: formatPath(path), message: i.message });
+    }
   }
-  const policy = parsed.data;
-  const errors: PolicyError[] = validatePolicy(policy).map((i) => ({
-    file,
-    ...locate(i.path, i.atKey),
-    path: formatPath(i.path),
-    message: i.message,
-  }));
 
   const dictionary = new Map<string, DictionaryEntry>();
   const imports = policy.data_dictionary.import;
@@ -154,7 +148,8 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
       return;
     }
     const csvPath = resolve(opts.baseDir, rel);
-    const r = importDictionaryCsv(csvPath, rel);
+    // CSV errors name the file as the policy's errors do: relative to where the policy was named.
+    const r = importDictionaryCsv(csvPath, file.startsWith("<") ? rel : join(dirname(file), rel));
     if ("errors" in r) {
       if (r.errors.length === 1 && r.errors[0]!.line === 0) {
         errors.push({ file, ...locate(path), path: formatPath(path), message: r.errors[0]!.message });
@@ -167,53 +162,90 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
     const entry = typeof v === "string" ? { class: v } : v;
     dictionary.set(key.toLowerCase(), { ...entry, source: file });
   }
-  if (errors.length) return { ok: false, errors };
+  if (errors.length || !parsed.success) return { ok: false, errors: sortErrors(errors, file) };
 
   const revision = policyRevision(policy, dictionary);
   return { ok: true, value: { policy, revision, file: opts.file, dictionary } };
 }
 
-interface Removed {
-  path: PropertyKey[];
-  /** The name of a removed record entry (a provider, an integration), so references to it are not reported twice. */
-  name?: string;
+interface Repaired {
+  policy: Policy;
+  /** True for a cross-reference issue that only exists because a broken part was set aside. */
+  suppresses(issue: SemanticIssue): boolean;
+  /** Maps a path in the repaired document back to the author's document (list items were taken out). */
+  originalPath(path: readonly PropertyKey[]): PropertyKey[];
 }
 
-/** Deletes what the schema rejected (widening to the parent when that is not enough) until the rest parses. */
-function repairForSemantics(
-  raw: unknown,
-  issues: readonly z.core.$ZodIssue[],
-): { policy: Policy; removed: Removed[] } | null {
+/**
+ * Sets aside what the schema rejected until the rest parses: the offending value first, then its
+ * parent when that is not enough (a required key that is now missing). A broken list item is taken
+ * out of its list, so the other items are still checked; their paths are mapped back afterwards.
+ */
+function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): Repaired | null {
   const copy = structuredClone(raw) as Record<string, unknown>;
-  const removed: Removed[] = [];
+  const removed: PropertyKey[][] = [];
+  const spliced: { list: PropertyKey[]; index: number }[] = [];
+  const wasRemoved = (path: readonly PropertyKey[]) =>
+    removed.some((r) => r.length === path.length && startsWith(path, r));
   let current = issues;
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 8; round++) {
     for (const issue of current) {
       const paths =
-        issue.code === "unrecognized_keys"
-          ? issue.keys.map((k) => [...issue.path, k])
-          : [issue.path.slice(0, issue.path.length - round)];
-      for (const path of paths) {
+        issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (let path of paths) {
+        while (path.length > 0 && wasRemoved(path)) path = path.slice(0, -1);
         if (path.length === 0) return null;
-        deleteAt(copy, path);
-        removed.push({ path, name: path.length === 2 ? String(path[1]) : undefined });
+        const last = path[path.length - 1];
+        const parent = valueAt(copy, path.slice(0, -1));
+        if (Array.isArray(parent) && typeof last === "number") {
+          if (last < parent.length) parent.splice(last, 1);
+          spliced.push({ list: path.slice(0, -1), index: last });
+        } else if (parent && typeof parent === "object") {
+          delete (parent as Record<PropertyKey, unknown>)[last!];
+        }
+        removed.push(path);
       }
     }
     const again = PolicySchema.safeParse(copy);
-    if (again.success) return { policy: again.data, removed };
-    current = again.error.issues;
+    if (!again.success) {
+      current = again.error.issues;
+      continue;
+    }
+    // A broken environment or provider list makes every reference to it look wrong; say nothing then.
+    const lostEnvironments = removed.some((r) => r[0] === "environments");
+    const lostProviders = removed.some((r) => r[0] === "providers");
+    const lostProviderNames = new Set(
+      removed.filter((r) => r[0] === "providers" && r.length === 2).map((r) => String(r[1])),
+    );
+    return {
+      policy: again.data,
+      suppresses: (i) =>
+        (lostEnvironments && i.message.startsWith("unknown environment")) ||
+        (lostProviders &&
+          i.message.startsWith("unknown provider") &&
+          !Object.keys(again.data.providers).length) ||
+        [...lostProviderNames].some((n) => i.message.startsWith(`unknown provider "${n}"`)),
+      originalPath: (path) => {
+        const out = [...path];
+        for (let k = spliced.length - 1; k >= 0; k--) {
+          const { list, index } = spliced[k]!;
+          const at = out[list.length];
+          if (startsWith(out, list) && typeof at === "number" && at >= index) out[list.length] = at + 1;
+        }
+        return out;
+      },
+    };
   }
   return null;
 }
 
-function deleteAt(obj: unknown, path: readonly PropertyKey[]): void {
-  let node = obj as Record<PropertyKey, unknown> | undefined;
-  for (let i = 0; i < path.length - 1 && node; i++)
-    node = node[path[i]!] as Record<PropertyKey, unknown> | undefined;
-  if (!node || typeof node !== "object") return;
-  const last = path[path.length - 1]!;
-  if (Array.isArray(node) && typeof last === "number") node.splice(last, 1, undefined);
-  else delete node[last];
+function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let node = obj;
+  for (const seg of path) {
+    if (!node || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[seg];
+  }
+  return node;
 }
 
 function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
@@ -346,6 +378,14 @@ function columnOfCell(cells: string[], i: number): number {
   return c;
 }
 
+/** The policy's own errors first, then the imported files', each in reading order. */
+function sortErrors(errors: PolicyError[], file: string): PolicyError[] {
+  const rank = (e: PolicyError) => (e.file === file ? 0 : 1);
+  return errors.sort(
+    (a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
+}
+
 function fail(file: string, message: string, line = 1, column = 1): LoadResult {
   return { ok: false, errors: [{ file, line, column, path: "", message }] };
 }
@@ -433,12 +473,35 @@ function zodIssueToErrors(issue: z.core.$ZodIssue, file: string, locate: Locate)
       message: `unknown key "${k}"${path.length ? ` in ${formatPath(path)}` : " at the top level"}`,
     }));
   }
+  if (issue.code === "invalid_union" && issue.errors.length) {
+    // Explain the branch whose type matched (a class name vs. a { class, reason } mapping): "Invalid
+    // input" alone helps nobody.
+    const depth = (b: readonly z.core.$ZodIssue[]) => Math.min(...b.map((i) => i.path.length));
+    const typed = issue.errors.filter(
+      (b) => b.length && b.every((i) => i.code !== "invalid_type" || i.path.length),
+    );
+    const branch = typed.sort((a, b) => depth(b) - depth(a))[0];
+    if (branch)
+      return branch.flatMap((i) => zodIssueToErrors({ ...i, path: [...path, ...i.path] }, file, locate));
+    const expected = issue.errors.flatMap((b) =>
+      b.flatMap((i) => (i.code === "invalid_type" ? [i.expected] : [])),
+    );
+    return [
+      {
+        file,
+        ...locate(path),
+        path: formatPath(path),
+        message: `expected ${[...new Set(expected)].join(" or ")}, got ${describe(issue.input, false)}`,
+      },
+    ];
+  }
   let message = issue.message;
-  if (issue.code === "invalid_type") {
-    message =
-      issue.input === undefined
-        ? `required; expected ${issue.expected}`
-        : `expected ${issue.expected}, got ${describe(issue.input, false)}`;
+  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) {
+    const what =
+      issue.code === "invalid_type" ? issue.expected : `one of ${issue.values.map(String).join(", ")}`;
+    message = `required; expected ${what}`;
+  } else if (issue.code === "invalid_type") {
+    message = `expected ${issue.expected}, got ${describe(issue.input, false)}`;
   } else if (issue.code === "invalid_value") {
     message = `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describe(issue.input, true)}`;
   }

@@ -36,7 +36,10 @@ const ProviderSchema = z.strictObject({
   reason: z.string().optional().describe("Why this provider is approved (goes into SECURITY.md)."),
   api_key_env: z
     .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "expected the name of an environment variable (such as ANTHROPIC_API_KEY), not the key itself",
+    )
     .optional()
     .describe(
       "Name of the environment variable holding the provider key. The key itself never goes in the policy.",

@@ -43,6 +43,14 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
         });
       }
     });
+    if (prov.api_key_env && looksLikeKey(prov.api_key_env)) {
+      // Never repeat the value: it is probably a live credential pasted into the wrong place.
+      issues.push({
+        path: ["providers", id, "api_key_env"],
+        message:
+          "this looks like an API key, not the name of an environment variable; put the key in the environment (and rotate it: it has been in this file) and name the variable here",
+      });
+    }
     if (prov.kind === "openai-compatible" && !prov.base_url) {
       issues.push({ path: ["providers", id], message: "an openai-compatible provider needs a base_url" });
     }
@@ -128,6 +136,15 @@ export function checkCustomPattern(pattern: string): string | null {
   }
   if (re.test("")) return "the pattern matches the empty string";
   return null;
+}
+
+/**
+ * Environment variable names are words in one case (ANTHROPIC_API_KEY); keys are long runs of mixed
+ * case and digits, often behind a vendor prefix.
+ */
+function looksLikeKey(v: string): boolean {
+  if (/^(?:sk|rk|pk)_(?:live|test)_|^gh[pousr]_[A-Za-z0-9]{20}|^AKIA[0-9A-Z]{16}$|^AIza/.test(v)) return true;
+  return v.length >= 24 && /[a-z]/.test(v) && /[A-Z]/.test(v) && /\d.*\d/.test(v);
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
