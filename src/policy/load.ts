@@ -185,6 +185,7 @@ function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): 
   const copy = structuredClone(raw) as Record<string, unknown>;
   const removed: PropertyKey[][] = [];
   const spliced: { list: PropertyKey[]; index: number }[] = [];
+  const lost = new Set<string>();
   const wasRemoved = (path: readonly PropertyKey[]) =>
     removed.some((r) => r.length === path.length && startsWith(path, r));
   let current = issues;
@@ -197,6 +198,13 @@ function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): 
         if (path.length === 0) return null;
         const last = path[path.length - 1];
         const parent = valueAt(copy, path.slice(0, -1));
+        // Remember the names that disappear with a broken environment or provider, so references
+        // to them are not reported a second time as unknown.
+        if (path[0] === "environments" || path[0] === "providers") {
+          const names =
+            path.length === 1 ? ["*"] : path[0] === "providers" ? [path[1]] : [valueAt(copy, path)];
+          for (const n of names) lost.add(`${String(path[0])}:${String(n)}`);
+        }
         if (Array.isArray(parent) && typeof last === "number") {
           if (last < parent.length) parent.splice(last, 1);
           spliced.push({ list: path.slice(0, -1), index: last });
@@ -211,20 +219,15 @@ function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): 
       current = again.error.issues;
       continue;
     }
-    // A broken environment or provider list makes every reference to it look wrong; say nothing then.
-    const lostEnvironments = removed.some((r) => r[0] === "environments");
-    const lostProviders = removed.some((r) => r[0] === "providers");
-    const lostProviderNames = new Set(
-      removed.filter((r) => r[0] === "providers" && r.length === 2).map((r) => String(r[1])),
-    );
+    const refersToLost = (i: SemanticIssue) => {
+      const m = /^unknown (environment|provider) "([^"]*)"/.exec(i.message);
+      if (!m) return false;
+      const section = m[1] === "environment" ? "environments" : "providers";
+      return lost.has(`${section}:*`) || lost.has(`${section}:${m[2]}`);
+    };
     return {
       policy: again.data,
-      suppresses: (i) =>
-        (lostEnvironments && i.message.startsWith("unknown environment")) ||
-        (lostProviders &&
-          i.message.startsWith("unknown provider") &&
-          !Object.keys(again.data.providers).length) ||
-        [...lostProviderNames].some((n) => i.message.startsWith(`unknown provider "${n}"`)),
+      suppresses: refersToLost,
       originalPath: (path) => {
         const out = [...path];
         for (let k = spliced.length - 1; k >= 0; k--) {
