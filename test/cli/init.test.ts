@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -47,6 +48,19 @@ describe("policygate init", () => {
     const forced = await run(["init", "--force"], { cwd: dir });
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, "data-classification.csv"), "utf8")).toMatch(/^Database,/);
+  });
+
+  // The compiled CLI finds examples/ relative to dist/cli/, as it does when installed from npm.
+  const bin = join(import.meta.dirname, "../../bin/policygate.js");
+  const built = existsSync(join(import.meta.dirname, "../../dist/cli/init.js"));
+  it.skipIf(!built)("works from the compiled CLI (npm run build first)", () => {
+    const dir = tempDir();
+    const out = execFileSync(process.execPath, [bin, "init", "--risk", "balanced"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(out).toMatch(/balanced starter policy/);
+    expect(loadPolicyFile(join(dir, "policygate.yaml")).ok).toBe(true);
   });
 
   it("rejects an unknown risk level", async () => {
