@@ -111,6 +111,22 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
   }
 
   const locate = (path: readonly PropertyKey[], atKey = false) => at(offsetOf(doc, path, atKey));
+  // Explicit tags (!!binary, !!set, !!timestamp) turn into objects the schema and the repair step
+  // cannot take apart; a policy is plain data.
+  const exotic = firstNonPlain(raw, []);
+  if (exotic) {
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          ...locate(exotic),
+          path: formatPath(exotic),
+          message: "YAML tags such as !!binary, !!set or !!timestamp are not supported; write plain values",
+        },
+      ],
+    };
+  }
   const parsed = PolicySchema.safeParse(raw, { reportInput: true });
   const errors: PolicyError[] = [];
   let policy: Policy;
@@ -240,6 +256,26 @@ function repairForSemantics(raw: unknown, issues: readonly z.core.$ZodIssue[]): 
     };
   }
   return null;
+}
+
+/** The path of the first value that is not JSON-like data (string, number, boolean, null, list, mapping). */
+function firstNonPlain(v: unknown, path: PropertyKey[]): PropertyKey[] | null {
+  if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number") return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const hit = firstNonPlain(v[i], [...path, i]);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v)) {
+      const hit = firstNonPlain(x, [...path, k]);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  return path;
 }
 
 function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
@@ -487,7 +523,7 @@ function zodIssueToErrors(issue: z.core.$ZodIssue, file: string, locate: Locate)
     if (branch)
       return branch.flatMap((i) => zodIssueToErrors({ ...i, path: [...path, ...i.path] }, file, locate));
     const expected = issue.errors.flatMap((b) =>
-      b.flatMap((i) => (i.code === "invalid_type" ? [i.expected] : [])),
+      b.flatMap((i) => (i.code === "invalid_type" ? [typeName(i.expected)] : [])),
     );
     return [
       {
@@ -501,14 +537,29 @@ function zodIssueToErrors(issue: z.core.$ZodIssue, file: string, locate: Locate)
   let message = issue.message;
   if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) {
     const what =
-      issue.code === "invalid_type" ? issue.expected : `one of ${issue.values.map(String).join(", ")}`;
+      issue.code === "invalid_type"
+        ? typeName(issue.expected)
+        : `one of ${issue.values.map(String).join(", ")}`;
     message = `required; expected ${what}`;
   } else if (issue.code === "invalid_type") {
-    message = `expected ${issue.expected}, got ${describe(issue.input, false)}`;
+    message = `expected ${typeName(issue.expected)}, got ${describe(issue.input, false)}`;
   } else if (issue.code === "invalid_value") {
     message = `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describe(issue.input, true)}`;
   }
   return [{ file, ...locate(path), path: formatPath(path), message }];
+}
+
+/** zod's type names in the words of a YAML author. */
+function typeName(t: string): string {
+  const names: Record<string, string> = {
+    object: "a mapping",
+    record: "a mapping",
+    array: "a list",
+    string: "a string",
+    number: "a number",
+    boolean: "true or false",
+  };
+  return names[t] ?? t;
 }
 
 /**

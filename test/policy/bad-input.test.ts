@@ -80,6 +80,19 @@ describe("bad input", () => {
     expect(e?.message).toMatch(/unique/);
   });
 
+  it("rejects explicit YAML tags instead of crashing on the objects they make", () => {
+    for (const text of ["providers:\n  x: !!binary aGVsbG8=\n", "organisation: !!set { a, b }\n"]) {
+      const [e] = errors(parsePolicy(text));
+      expect(e?.message, text).toMatch(/YAML tags such as !!binary/);
+      expect(e?.line).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("names types in the words of the file, not the schema library's", () => {
+    const [e] = errors(parsePolicy("providers: [anthropic, openai]\n"));
+    expect(e).toMatchObject({ line: 1, column: 12, message: "expected a mapping, got a list" });
+  });
+
   it("reports YAML syntax errors with their position", () => {
     const [e] = errors(parsePolicy("providers:\n  a: [unclosed\nmode: enforce\n"));
     expect(e?.line).toBeGreaterThanOrEqual(2);
