@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import { DATA_CLASSES, isDataClass, type DataClass } from "./classes.js";
@@ -165,7 +165,10 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
     }
     const csvPath = resolve(opts.baseDir, rel);
     // CSV errors name the file as the policy's errors do: relative to where the policy was named.
-    const r = importDictionaryCsv(csvPath, file.startsWith("<") ? rel : join(dirname(file), rel));
+    const r = importDictionaryCsv(
+      csvPath,
+      file.startsWith("<") || isAbsolute(rel) ? rel : join(dirname(file), rel),
+    );
     if ("errors" in r) {
       if (r.errors.length === 1 && r.errors[0]!.line === 0) {
         errors.push({ file, ...locate(path), path: formatPath(path), message: r.errors[0]!.message });
@@ -326,9 +329,12 @@ export function importDictionaryCsv(
 ): { entries: Map<string, DictionaryEntry> } | { errors: PolicyError[] } {
   let text: string;
   try {
+    // Check before reading: an import of /dev/zero or a named pipe must not hang the loader.
+    const st = statSync(path);
+    const problem = !st.isFile() ? "is not a file" : st.size > MAX_POLICY_BYTES * 8 ? "is too large" : "";
+    if (problem)
+      return { errors: [{ file: label, line: 0, column: 0, path: "", message: `${label} ${problem}` }] };
     const buf = readFileSync(path);
-    if (buf.length > MAX_POLICY_BYTES * 8)
-      return { errors: [{ file: label, line: 0, column: 0, path: "", message: `${label} is too large` }] };
     const t = decodeText(buf, label);
     if (typeof t !== "string") return { errors: [t] };
     text = t;

@@ -75,6 +75,15 @@ describe("data dictionary CSV import", () => {
     ]);
   });
 
+  it("refuses to read a device or a directory as a sheet", () => {
+    for (const target of ["/dev/zero", "/tmp"]) {
+      const r = load(`data_dictionary:\n  import: ${target}\n`);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.errors).toEqual([`policy.yaml:2:11 data_dictionary.import: ${target} is not a file`]);
+    }
+  });
+
   it("reports a sheet without the expected header", () => {
     const r = load("data_dictionary:\n  import: sheet.csv\n", "db,tbl,col\nproduction,customers,email\n");
     expect(r.ok).toBe(false);
