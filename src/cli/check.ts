@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { formatPolicyError } from "../policy/errors.js";
 import { loadPolicyFile } from "../policy/load.js";
 import { summarisePolicy, type PolicySummary, type ProviderLine } from "../policy/summary.js";
@@ -30,7 +30,7 @@ function runCheck(file: string | undefined, opts: { env?: string; json?: boolean
   const shown = relative(io.cwd, path) || path;
   const r = loadPolicyFile(path);
   if (!r.ok) {
-    const errors = r.errors.map((e) => ({ ...e, file: displayFile(e.file, path, shown) }));
+    const errors = r.errors.map((e) => ({ ...e, file: displayFile(e.file, io.cwd) }));
     if (opts.json) io.stdout.write(JSON.stringify({ ok: false, file: shown, errors }, null, 2) + "\n");
     else {
       io.stderr.write(
@@ -55,9 +55,9 @@ function runCheck(file: string | undefined, opts: { env?: string; json?: boolean
   return EXIT.ok;
 }
 
-/** The loader names the file as it was given (absolute); show it as the user typed it. */
-function displayFile(errorFile: string, path: string, shown: string): string {
-  return errorFile === path ? shown : errorFile;
+/** The loader names files by absolute path; show them relative to where the user is. */
+function displayFile(file: string, cwd: string): string {
+  return isAbsolute(file) ? relative(cwd, file) || file : file;
 }
 
 function renderSummary(s: PolicySummary): string {

@@ -124,6 +124,17 @@ describe("policygate check", () => {
     });
   });
 
+  it("names an imported sheet's errors by its path from the working directory", async () => {
+    const dir = projectWithBalancedPolicy();
+    writeFileSync(
+      join(dir, "data-classification.csv"),
+      "Database,Schema/Table,Column Name,Data Type,Classification,Reason,AI Safe?\nproduction,customers,email,string,Secret,PII,✗\n",
+    );
+    const r = await run(["check"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('  data-classification.csv:2:35: unknown classification "Secret"');
+  });
+
   it("warns about risky choices but still exits 0", async () => {
     const dir = tempDir();
     writeFileSync(
