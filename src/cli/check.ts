@@ -125,6 +125,9 @@ function renderSummary(s: PolicySummary): string {
     "",
     `Output: ${o.leak_classes.join(" and ")} in an answer -> ${o.on_leak} (${o.mode}); ${o.internal_hosts} internal host pattern${o.internal_hosts === 1 ? "" : "s"}`,
   );
+  lines.push(
+    `Unscannable parts (images, files): ${s.unscannable_parts}; audit store failure: ${s.audit_on_failure}`,
+  );
   return lines.join("\n") + "\n";
 }
 

@@ -41,6 +41,9 @@ export interface PolicySummary {
     mode: Mode;
   }[];
   output: { leak_classes: DataClass[]; on_leak: "redact" | "block"; internal_hosts: number; mode: Mode };
+  /** What happens to parts the scanner cannot read, and to a call whose audit event cannot be stored. */
+  unscannable_parts: "allow" | "block";
+  audit_on_failure: "block" | "spool";
 }
 
 export interface ProviderLine {
@@ -122,6 +125,8 @@ export function summarisePolicy(loaded: LoadedPolicy, opts: { environment?: stri
       internal_hosts: p.output.internal_hosts.length,
       mode: mode(p.output.mode),
     },
+    unscannable_parts: p.input.unscannable_parts,
+    audit_on_failure: p.audit.on_failure,
   };
 }
 

@@ -13,7 +13,8 @@ export interface PolicyWarning {
     | "production-retention"
     | "global-audit"
     | "weak-class-action"
-    | "engine-error-allow";
+    | "engine-error-allow"
+    | "unscannable-allow";
   /** Dotted path in the policy document. */
   path: string;
   message: string;
@@ -53,6 +54,14 @@ export function policyWarnings(
       "engine-error-allow",
       ["on_engine_error"],
       "calls go through unchecked when the engine fails; block (fail closed) is the safe choice",
+    );
+  }
+
+  if (p.input.unscannable_parts === "allow") {
+    warn(
+      "unscannable-allow",
+      ["input", "unscannable_parts"],
+      "images, audio and files go to providers unchecked; the scanner cannot read them",
     );
   }
 

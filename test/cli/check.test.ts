@@ -142,6 +142,7 @@ describe("policygate check", () => {
       [
         "mode: audit",
         "on_engine_error: allow",
+        "input: { unscannable_parts: allow }",
         "classes:",
         "  restricted: { action: redact }",
         "  confidential: { action: allow }",
@@ -165,6 +166,7 @@ describe("policygate check", () => {
     expect(warnings.map((w) => `${w.code} ${w.path}`)).toEqual([
       "global-audit mode",
       "engine-error-allow on_engine_error",
+      "unscannable-allow input.unscannable_parts",
       "no-reason providers.openai",
       "api-key-unset providers.openai.api_key_env",
       "production-retention providers.openai.zero_data_retention",
@@ -174,7 +176,7 @@ describe("policygate check", () => {
     expect(warnings.find((w) => w.code === "api-key-unset")?.message).toMatch(/^OPENAI_API_KEY is not set/);
     const text = await run(["check"], { cwd: dir, env: { ANTHROPIC_API_KEY: key } });
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain("7 warnings\n  mode: the whole policy is in audit mode");
+    expect(text.stdout).toContain("8 warnings\n  mode: the whole policy is in audit mode");
     // The key's variable is set: its name may appear, its value never.
     expect(text.stdout + r.stdout).not.toContain(key);
   });
