@@ -1,33 +1,17 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { main } from "../../src/cli/main.js";
-import type { CliIO } from "../../src/cli/io.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process with captured output, a fixed working directory and its own environment. */
-export async function run(
+/**
+ * Runs the CLI in-process in a fresh empty directory unless told otherwise, so a policygate.yaml
+ * lying around the repository can never change what a test sees.
+ */
+export function run(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
-): Promise<RunResult> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]),
-    env: opts.env ?? {},
-    cwd: opts.cwd ?? tempDir(),
-    isTTY: false,
-  };
-  const code = await main(["node", "policygate", ...args], io);
-  return { code, stdout, stderr };
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  return runCli(args, { cwd: opts.cwd ?? tempDir(), env: opts.env ?? {} });
 }
 
 export function tempDir(): string {
