@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { examplePolicyPath, examplesDir } from "../../src/cli/init.js";
 import { loadPolicyFile } from "../../src/policy/load.js";
+import { runBin } from "../helpers/cli.js";
 import { run, tempDir } from "./helpers.js";
 
 describe("policygate init", () => {
@@ -51,15 +51,12 @@ describe("policygate init", () => {
   });
 
   // The compiled CLI finds examples/ relative to dist/cli/, as it does when installed from npm.
-  const bin = join(import.meta.dirname, "../../bin/policygate.js");
   const built = existsSync(join(import.meta.dirname, "../../dist/cli/init.js"));
   it.skipIf(!built)("works from the compiled CLI (npm run build first)", () => {
     const dir = tempDir();
-    const out = execFileSync(process.execPath, [bin, "init", "--risk", "balanced"], {
-      cwd: dir,
-      encoding: "utf8",
-    });
-    expect(out).toMatch(/balanced starter policy/);
+    const r = runBin(["init", "--risk", "balanced"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/balanced starter policy/);
     expect(loadPolicyFile(join(dir, "policygate.yaml")).ok).toBe(true);
   });
 
