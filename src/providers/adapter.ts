@@ -103,7 +103,11 @@ export function getAt(doc: unknown, path: JsonPath): unknown {
  * A copy of `doc` with the string at each part's path replaced by the matching text. Only the
  * objects along the changed paths are copied; the rest is shared.
  */
-export function replaceTexts(doc: unknown, parts: readonly { at: JsonPath }[], texts: readonly string[]): unknown {
+export function replaceTexts(
+  doc: unknown,
+  parts: readonly { at: JsonPath }[],
+  texts: readonly string[],
+): unknown {
   let root = doc;
   parts.forEach((part, i) => {
     const text = texts[i];
