@@ -67,6 +67,8 @@ export interface StreamRewriter {
 export interface WireAdapter {
   readonly wire: WireKind;
   readonly routes: readonly WireRoute[];
+  /** Request headers (lowercase) the caller may pass to the provider: API versions and betas, never auth. */
+  readonly passHeaders: readonly string[];
   /**
    * Every text a request carries (system prompts, messages and their parts, tool definitions'
    * descriptions, tool results, tool-call arguments, embeddings inputs), each with its JSON path,
@@ -77,16 +79,45 @@ export interface WireAdapter {
   parseResponse(endpoint: Endpoint, body: unknown): CallPart[];
   upstream(input: UpstreamInput): UpstreamRequest;
   streamRewriter(endpoint: Endpoint, guard: StreamTextGuard): StreamRewriter;
-  /** The error body this provider sends, so the official SDK raises its usual exception. */
-  errorBody(status: number, message: string): unknown;
+  /**
+   * How streamed events are written to the caller: SSE for every wire, except Gemini callers that
+   * did not ask for `alt=sse`, who get a JSON array written element by element.
+   */
+  streamEncoder(endpoint: Endpoint, query: Record<string, string>): StreamEncoder;
+  /**
+   * The error body this provider sends, so the official SDK raises its usual exception. `code` is
+   * a machine-readable reason where the wire has a field for it (OpenAI's `error.code`).
+   */
+  errorBody(status: number, message: string, code?: string): unknown;
   /** The events that end a stream with an error, in this provider's shape. */
-  streamError(status: number, message: string): SseEvent[];
+  streamError(status: number, message: string, code?: string): SseEvent[];
   usage(endpoint: Endpoint, body: unknown): Usage | null;
   /**
    * The offline `echo` provider's answer to a request (development and testing only): the last
    * user text repeated, in this wire's response shape; streamed as SSE events when asked.
    */
-  echo(req: ParsedRequest, body: unknown): { json: unknown } | { events: SseEvent[] };
+  echo(req: ParsedRequest, body: unknown, script?: EchoScript): { json: unknown } | { events: SseEvent[] };
+}
+
+/**
+ * What the offline provider answers instead of the echo, so tests (and the mock upstream) can
+ * script any answer in any wire with one builder.
+ */
+export interface EchoScript {
+  /** The answer text; default "Echo: " + the last user text. */
+  text?: string;
+  /** How a streamed text is cut into deltas; default pieces of 3-8 characters. Joined, they must equal `text`. */
+  chunks?: string[];
+  /** A tool call after the text. `arguments` is JSON text; it is streamed in pieces too. */
+  toolCall?: { name: string; arguments: string };
+  usage?: Usage;
+}
+
+/** Writes a stream's events to the caller, in order: `event()` for each, then `end()` once. */
+export interface StreamEncoder {
+  readonly contentType: string;
+  event(ev: SseEvent): string;
+  end(): string;
 }
 
 /** Reads the value at a JSON path. */
