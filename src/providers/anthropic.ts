@@ -9,7 +9,7 @@ import type {
   WireAdapter,
   WireRoute,
 } from "./adapter.js";
-import { GuardedChannels } from "./channels.js";
+import { GuardedChannels, PassThrough } from "./channels.js";
 import { echoId, echoPlan } from "./echo.js";
 import {
   formatPath,
@@ -17,6 +17,7 @@ import {
   isBoolean,
   isObject,
   optional,
+  parseJson,
   PartCollector,
   requireBody,
   requireString,
@@ -293,26 +294,6 @@ class MessagesRewriter implements StreamRewriter {
     const { type, field } = DELTA_FIELD[kind];
     const data = { type: "content_block_delta", index, delta: { type, [field]: text } };
     return { event: "content_block_delta", data: JSON.stringify(data) };
-  }
-}
-
-class PassThrough implements StreamRewriter {
-  onEvent(ev: SseEvent): SseEvent[] {
-    return [ev];
-  }
-  onEnd(): SseEvent[] {
-    return [];
-  }
-  usage(): Usage | null {
-    return null;
-  }
-}
-
-function parseJson(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
-import type { StreamTextGuard } from "./adapter.js";
+import type { StreamRewriter, StreamTextGuard, Usage } from "./adapter.js";
+import type { SseEvent } from "./types.js";
 
 /**
  * The text channels of one streamed answer (a choice's text, a tool call's arguments), each run
@@ -52,5 +53,18 @@ export class GuardedChannels<Info> {
   /** What a channel is, once it has been seen. */
   info(name: string): Info | undefined {
     return this.seen.get(name);
+  }
+}
+
+/** The rewriter of an endpoint that does not stream: events pass untouched. */
+export class PassThrough implements StreamRewriter {
+  onEvent(ev: SseEvent): SseEvent[] {
+    return [ev];
+  }
+  onEnd(): SseEvent[] {
+    return [];
+  }
+  usage(): Usage | null {
+    return null;
   }
 }

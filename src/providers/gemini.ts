@@ -17,6 +17,7 @@ import {
   isArray,
   isObject,
   mediaType,
+  parseJson,
   PartCollector,
   requireBody,
   stringLeaves,
@@ -263,13 +264,8 @@ class GenerateRewriter implements StreamRewriter {
   }
 
   onEvent(ev: SseEvent): SseEvent[] {
-    let e: unknown;
-    try {
-      e = JSON.parse(ev.data);
-    } catch {
-      // Nothing unreadable reaches the caller: it could carry text the guard never saw.
-      return [];
-    }
+    const e = parseJson(ev.data);
+    // Nothing unreadable reaches the caller: it could carry text the guard never saw.
     if (!isObject(e)) return [];
     if (e.error !== undefined) return [ev];
     for (const k of ["modelVersion", "responseId"]) if (e[k] !== undefined) this.envelope[k] = e[k];

@@ -9,7 +9,7 @@ import type {
   WireAdapter,
   WireRoute,
 } from "./adapter.js";
-import { GuardedChannels } from "./channels.js";
+import { GuardedChannels, PassThrough } from "./channels.js";
 import { echoId, echoPlan, unixSeconds, type EchoPlan } from "./echo.js";
 import {
   formatPath,
@@ -18,6 +18,7 @@ import {
   isObject,
   isString,
   optional,
+  parseJson,
   PartCollector,
   requireBody,
   requireString,
@@ -513,7 +514,7 @@ class ResponsesRewriter implements StreamRewriter {
       const name = done.key(e);
       const full = typeof e[done.field] === "string" ? (e[done.field] as string) : "";
       const { rest, text } = this.ch.settle(name, full, this.info(e, done.delta));
-      if (rest) out.push(this.extra({ ...this.info(e, done.delta) }, rest, e.item_id));
+      if (rest) out.push(this.extra(this.info(e, done.delta), rest, e.item_id));
       e[done.field] = text;
       if ("logprobs" in e) e.logprobs = [];
     } else if (type === "response.content_part.done" && isObject(e.part)) {
@@ -612,27 +613,6 @@ class ResponsesRewriter implements StreamRewriter {
     ev.delta = text;
     if (info.delta === "response.output_text.delta") ev.logprobs = [];
     return ev;
-  }
-}
-
-/** Endpoints that do not stream pass events through untouched. */
-class PassThrough implements StreamRewriter {
-  onEvent(ev: SseEvent): SseEvent[] {
-    return [ev];
-  }
-  onEnd(): SseEvent[] {
-    return [];
-  }
-  usage(): Usage | null {
-    return null;
-  }
-}
-
-function parseJson(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
   }
 }
 
@@ -892,10 +872,11 @@ export const openaiAdapter: WireAdapter = {
       if (v !== undefined) headers[name] = v;
     }
     if (input.apiKey) {
-      headers.authorization = `Bearer ${input.apiKey}`;
-      // Azure OpenAI reads its key from api-key (Bearer there means an Entra ID token).
+      // Azure OpenAI takes a key in api-key on both its v1 and its deployment paths; Bearer there is
+      // meant for Entra ID tokens.
       if (/\.(openai|cognitiveservices)\.azure\.com$/i.test(new URL(url).hostname))
         headers["api-key"] = input.apiKey;
+      else headers.authorization = `Bearer ${input.apiKey}`;
     }
     if (input.endpoint === "openai.models") return { url, method: "GET", headers };
     headers["content-type"] = "application/json";

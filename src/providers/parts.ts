@@ -119,3 +119,12 @@ export function assignAt(doc: unknown, at: JsonPath, value: unknown): void {
   for (const key of at.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
   node[at.at(-1)!] = value;
 }
+
+/** JSON text to a value, or undefined when it is not JSON. */
+export function parseJson(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}

@@ -375,6 +375,7 @@ describe("openai wire: upstream requests", () => {
       upstreamInput({ kind: "openai-compatible", base_url: "https://r.openai.azure.com/openai/v1" }),
     );
     expect(u.headers["api-key"]).toBe("sk-provider");
+    expect(u.headers.authorization).toBeUndefined();
   });
 
   it("refuses a compatible provider without base_url rather than sending its data to OpenAI", () => {
