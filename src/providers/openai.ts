@@ -828,7 +828,15 @@ function embeddingsEcho(req: ParsedRequest, body: unknown): { json: unknown } {
 
 /**
  * The OpenAI wire: Chat Completions, Responses, Embeddings and the model list. Also used for
- * `openai-compatible` providers (Azure OpenAI, Ollama, vLLM, LM Studio) with their `base_url`.
+ * `openai-compatible` providers (Azure OpenAI, Ollama, vLLM, LM Studio) with their `base_url`:
+ * - Ollama `http://localhost:11434` (or `…/v1`), vLLM `http://HOST:8000/v1`, LM Studio
+ *   `http://localhost:1234/v1`: a base with no path gets `/v1`; any other path is used as given.
+ * - Azure OpenAI, v1 API: `https://RESOURCE.openai.azure.com/openai/v1`; the body's `model` is the
+ *   deployment name. Every endpoint works.
+ * - Azure OpenAI, deployment API: `https://RESOURCE.openai.azure.com/openai/deployments/DEPLOYMENT?api-version=2024-10-21`
+ *   (the query is kept on every call). Chat completions and embeddings work; that API has no
+ *   `/models` or `/responses` under a deployment.
+ * On Azure hosts the key goes in `api-key`, elsewhere in `Authorization: Bearer`.
  *
  * @example
  * const req = openaiAdapter.parseRequest("openai.chat", { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }, {});
