@@ -1,19 +1,31 @@
 /** Shared judgement calls for detectors: entropy and placeholder recognition. */
 
-/** Shannon entropy in bits per character. */
+/** Per-call scratch for ASCII counts: every candidate secret is measured, so this avoids a Map each time. */
+const ASCII_COUNTS = new Int32Array(128);
+/** n * log2(n) for small counts, so the sum below needs one log per value instead of one per symbol. */
+const N_LOG_N = Float64Array.from({ length: 512 }, (_, n) => (n > 0 ? n * Math.log2(n) : 0));
+const nLogN = (n: number) => (n < 512 ? N_LOG_N[n]! : n * Math.log2(n));
+
+/** Shannon entropy in bits per character: log2(N) - sum(c * log2 c) / N over the symbol counts c. */
 export function shannonEntropy(s: string): number {
-  if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < s.length; i++) {
+  const len = s.length;
+  if (len === 0) return 0;
+  let other: Map<number, number> | undefined;
+  for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) ASCII_COUNTS[c]!++;
+    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
   }
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
+  let sum = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && ASCII_COUNTS[c]! > 0) {
+      sum += nLogN(ASCII_COUNTS[c]!);
+      ASCII_COUNTS[c] = 0;
+    }
   }
-  return h;
+  if (other) for (const n of other.values()) sum += nLogN(n);
+  return Math.max(0, Math.log2(len) - sum / len);
 }
 
 const PLACEHOLDER_WORDS =
@@ -29,8 +41,26 @@ export function looksLikePlaceholder(value: string): boolean {
   const core = value.replace(/[^A-Za-z0-9]/g, "");
   if (core.length === 0) return true;
   // One repeated character, or at most two distinct ones in a long value ("aaaa…", "0000…", "abab…").
-  const distinct = new Set(core.toLowerCase()).size;
+  const distinct = distinctAlnum(core);
   if (core.length >= 8 && distinct <= 2) return true;
   if (/(?:0123456789|123456789|abcdefghij|1234567890)/i.test(core) && distinct < 14) return true;
   return false;
+}
+
+/** Distinct characters of an ASCII-alphanumeric string, ignoring case (a bit per symbol, no Set). */
+function distinctAlnum(core: string): number {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < core.length; i++) {
+    let c = core.charCodeAt(i) | 32; // fold A-Z onto a-z; digits keep their codes (48-57)
+    if (c >= 97)
+      c -= 87; // a-z -> 10..35
+    else c -= 48; // 0-9 -> 0..9
+    if (c < 31) lo |= 1 << c;
+    else hi |= 1 << (c - 31);
+  }
+  let n = 0;
+  for (let b = lo; b; b &= b - 1) n++;
+  for (let b = hi; b; b &= b - 1) n++;
+  return n;
 }

@@ -176,12 +176,11 @@ const VENDOR_PREFIXES: string[] = [];
 export function isVendorToken(value: string): boolean {
   const lower = value.toLowerCase();
   for (const p of VENDOR_PREFIXES) if (lower.startsWith(p)) return true;
-  for (const re of VENDOR_PATTERNS) {
-    const m = re.exec(value);
-    if (m && m.index === 0 && m[0].length === value.length) return true;
-  }
-  return false;
+  // One anchored alternation instead of one exec per vendor: this runs for every generic candidate.
+  vendorWhole ??= new RegExp(`^(?:${VENDOR_PATTERNS.map((re) => `(?:${re.source})`).join("|")})$`);
+  return vendorWhole.test(value);
 }
+let vendorWhole: RegExp | undefined;
 
 /**
  * A detector for a token with its own prefix (ghp_, xoxb-, sk-ant-…). The prefix alone is
@@ -189,7 +188,7 @@ export function isVendorToken(value: string): boolean {
  * token does not start mid-word.
  */
 export function prefixed(o: PrefixedSpec): PatternDetectorSpec {
-  VENDOR_PATTERNS.push(new RegExp(o.pattern.source, o.pattern.flags.replace(/[gy]/g, "")));
+  VENDOR_PATTERNS.push(o.pattern);
   // Only prefixes that end in a separator: "akia" or "dapi" could start an ordinary password.
   for (const k of o.keywords) if (k.length >= 4 && /[_.-]$/.test(k)) VENDOR_PREFIXES.push(k);
   return {

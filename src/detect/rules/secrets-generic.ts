@@ -39,6 +39,43 @@ function pemPattern(label: string, endLabel: string): RegExp {
  */
 const SECRET_NAME = String.raw`pass(?:word|wd|phrase|code)?|pwd|secret(?:[_.-]?(?:key(?:[_.-]?base)?|token|access[_.-]?key))?|(?:api|access|private|signing|encryption|master|client|app|auth|service|consumer|account|storage|shared|hmac|jwt|webhook|deploy|admin|root|session|license|subscription|crypt|aes)[_.-]?key|token|credentials?`;
 
+/** The prefixes of SECRET_NAME nouns that end in "key", in the spellings people use (snake, kebab, dotted, camel). */
+const KEY_OWNERS = [
+  "api",
+  "access",
+  "private",
+  "signing",
+  "encryption",
+  "master",
+  "client",
+  "app",
+  "auth",
+  "service",
+  "consumer",
+  "account",
+  "storage",
+  "shared",
+  "hmac",
+  "jwt",
+  "webhook",
+  "deploy",
+  "admin",
+  "root",
+  "session",
+  "license",
+  "subscription",
+  "crypt",
+  "aes",
+];
+const SECRET_NOUN_STARTS = [
+  "pass",
+  "pwd",
+  "secret",
+  "token",
+  "credential",
+  ...KEY_OWNERS.flatMap((o) => ["", "_", "-", "."].map((sep) => `${o}${sep}key`)),
+];
+
 export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
   // --- Private keys ----------------------------------------------------------------------------
   {
@@ -241,7 +278,7 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     class: "restricted",
     title:
       "URLs with a user name and password (https://user:pass@host, ftp, ftps, sftp, ssh, git, smtp, ldap, ws)",
-    trigger: { keywords: ["://"], before: 12, after: 256 },
+    trigger: { keywords: ["://"], before: 10, after: 160 },
     pattern:
       /(?<![\w+.-])(?:https?|ftps?|sftp|ssh|git(?:\+(?:https?|ssh))?|wss?|smtps?|imaps?|pop3s?|ldaps?|socks5h?|svn|webdavs?|rsync):\/\/([^\s:/?#@"'`<>[\]]*):([^\s/?#"'`<>]+)@[^\s/?#@"'`<>]*[\w\]]/i,
     group: 2,
@@ -298,34 +335,11 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     class: "restricted",
     title:
       "Secret-looking values assigned to secret-looking names (password, secret, token, api_key, private_key, … in .env, YAML, JSON, shell and code)",
-    trigger: {
-      keywords: [
-        "pass",
-        "pwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "accesskey",
-        "access_key",
-        "access-key",
-        "privatekey",
-        "private_key",
-        "private-key",
-        "signingkey",
-        "signing_key",
-        "encryptionkey",
-        "encryption_key",
-        "masterkey",
-        "master_key",
-        "credential",
-      ],
-      before: 40,
-      after: 120,
-    },
+    // Every keyword is the start of a secret noun, so the pattern starts at the noun itself and the
+    // window needs nothing before it: no scan back over the identifier, which keeps this cheap.
+    trigger: { keywords: SECRET_NOUN_STARTS, before: 0, after: 140 },
     pattern: new RegExp(
-      String.raw`(?:(?<![\w.$-])(?:--?)?["']?[\w.-]*?(?:${SECRET_NAME})["']?[ \t]*(?:=>|:=|=|:)|\bname:[ \t]*["']?[\w.-]*?(?:${SECRET_NAME})["']?[ \t]*\r?\n[ \t]*(?:-[ \t]*)?value:)[ \t]*(?:[rbf]?["'\x60])?([^\s"'\x60,;<>]{6,200})`,
+      String.raw`(?:${SECRET_NAME})["']?[ \t]*(?:=>|:=|=|:(?!:)|\r?\n[ \t]*(?:-[ \t]*)?value:)[ \t]*(?:[rbf]?["'\x60])?([^\s"'\x60,;<>]{6,200})`,
       "i",
     ),
     group: 1,
@@ -379,14 +393,16 @@ function k8sSecretData(block: string, ctx: ValidateContext): number | null {
     : null;
 }
 
-/** AWS secret keys have a known format, which aws-secret-access-key checks: a value of another shape is not one. */
-const AWS_SECRET_NAME = /aws_?secret_?access_?key|^secret_?access_?key$/i;
-
-/** The identifier an assignment gives its value to (the text before the operator, up to 80 characters). */
-function nameBefore(ctx: ValidateContext): string {
-  const before = ctx.text.slice(Math.max(0, ctx.start - 80), ctx.start);
-  const m = /([\w.-]+)["']?[ \t]*(?:=>|:=|=|:)[ \t]*(?:[rbf]?["'\x60])?$/.exec(before);
-  return m ? m[1]! : "";
+/**
+ * AWS secret keys have a known format, which aws-secret-access-key checks: a value of another shape
+ * assigned to that name (an encrypted blob, a truncated key) is not one.
+ */
+function namedAwsSecretKey(ctx: ValidateContext): boolean {
+  const lead = ctx.text
+    .slice(Math.max(0, ctx.start - 40), ctx.start)
+    .toLowerCase()
+    .replace(/[_\s-]/g, "");
+  return /secretaccesskey["']?(?:=>|:=|=|:)["']?$/.test(lead);
 }
 
 const TYPE_NAMES =
@@ -401,7 +417,7 @@ function assignedSecret(v: string, ctx: ValidateContext): number | null {
   const value = v.replace(/[)\]}]+$/, "");
   if (value.length < 6) return null;
   // Tokens with a vendor format are judged (and named) by their own detector.
-  if (isVendorToken(value) || AWS_SECRET_NAME.test(nameBefore(ctx))) return null;
+  if (isVendorToken(value) || namedAwsSecretKey(ctx)) return null;
   if (looksLikePlaceholder(value) || looksLikeVariable(value)) return null;
   if (TYPE_NAMES.test(value) || /^\d+$/.test(value)) return null;
   // Paths, URLs, file names and host:port: the URL detectors judge URLs with credentials.
@@ -416,6 +432,13 @@ function assignedSecret(v: string, ctx: ValidateContext): number | null {
     /[()[\]{}]|=>|\.\w+\(|^\w+(?:\.\w+)+$|^(?:this|self|cls|ctx|config|settings|env|params|args|opts|options|req|request)\b/i.test(
       value,
     )
+  )
+    return null;
+  // Kubernetes env entries: "- name: DB_PASSWORD" then "value: …" on the next line.
+  const lead = ctx.text.slice(Math.max(0, ctx.start - 200), ctx.start);
+  if (
+    /\bvalue:[ \t]*["']?$/.test(lead) &&
+    !/(?:^|\n)[ \t]*(?:-[ \t]*)?name:[^\n]*\r?\n[ \t]*(?:-[ \t]*)?value:[ \t]*["']?$/.test(lead)
   )
     return null;
   const before = ctx.text[ctx.start - 1];
