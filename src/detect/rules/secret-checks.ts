@@ -69,12 +69,16 @@ export function charClasses(s: string): number {
 
 /**
  * Words people put where a password goes in templates and documentation. A password that *is* one of
- * these words is the label, not a value ("user:password@host"); everything else, however weak, counts.
+ * these words (or the word for a password with letters around it) is the label, not a value
+ * ("user:pass@host", "admin:secret@db"); everything else, however weak, counts.
  */
 const PASSWORD_LABELS = new Set([
   "password",
   "passwd",
+  "pass",
   "pwd",
+  "pw",
+  "secret",
   "passw0rd",
   "pass_word",
   "changeme",
@@ -114,6 +118,14 @@ export function isPlaceholderPassword(password: string, user?: string): boolean 
   const p = safeDecode(password);
   if (p.length < 4) return true;
   if (PASSWORD_LABELS.has(p.toLowerCase())) return true;
+  // Letters in one case around the word itself: "authpassword", "db_pass", "MYSECRET", "dbPassword".
+  // (Mixed-case random letters may contain "pwd" by chance, so those stay values.)
+  if (
+    /^(?:[a-z_-]*(?:pass(?:word|wd)?|pwd|secret)[a-z_-]*|[A-Z_-]*(?:PASS(?:WORD|WD)?|PWD|SECRET)[A-Z_-]*|[a-z]+(?:Pass(?:word|wd)?|Secret))$/.test(
+      p,
+    )
+  )
+    return true;
   if (looksLikePlaceholder(p) || looksLikeVariable(p)) return true;
   if (new Set(p.toLowerCase()).size <= 1) return true;
   // SCREAMING_SNAKE names stand for a value: REPLACE_WITH_PASSWORD, DB_PASS.

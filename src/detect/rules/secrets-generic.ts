@@ -202,6 +202,8 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
       // Supabase role keys are reported by supabase-service-key, and its anon key is public.
       if (jwt.payload && (jwt.payload.role === "service_role" || jwt.payload.role === "anon")) return null;
       if (jwt.header.alg === "none") return null;
+      // Documentation tokens carry filler claims: sub "1234567890", "John Doe", example.com addresses.
+      if (jwt.payload && isFillerClaims(jwt.payload)) return null;
       return 0.9;
     },
   },
@@ -339,7 +341,7 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     // window needs nothing before it: no scan back over the identifier, which keeps this cheap.
     trigger: { keywords: SECRET_NOUN_STARTS, before: 0, after: 140 },
     pattern: new RegExp(
-      String.raw`(?:${SECRET_NAME})["']?[ \t]*(?:=>|:=|=|:(?!:)|\r?\n[ \t]*(?:-[ \t]*)?value:)[ \t]*(?:[rbf]?["'\x60])?([^\s"'\x60,;<>]{6,200})`,
+      String.raw`(?:${SECRET_NAME})["']?[ \t]*(?:=>|:=|=|:(?!:)|\r?\n[ \t]*(?:-[ \t]*)?value:)[ \t]*(?:[rbf]?["'\x60])?([^\s"'\x60,;<>\\]{6,200})`,
       "i",
     ),
     group: 1,
@@ -348,6 +350,16 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     validate: (v, ctx) => assignedSecret(v, ctx),
   },
 ];
+
+/** Claims that only documentation examples use. */
+function isFillerClaims(payload: Record<string, unknown>): boolean {
+  for (const k of ["sub", "name", "email", "user", "username"]) {
+    const v = payload[k];
+    if (typeof v !== "string") continue;
+    if (looksLikePlaceholder(v) || /^(?:john|jane) doe$|@example\.(?:com|org|net)$/i.test(v)) return true;
+  }
+  return false;
+}
 
 /** The order of the secp256k1 group: private keys lie in [1, n-1]. */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -427,9 +439,9 @@ function assignedSecret(v: string, ctx: ValidateContext): number | null {
     )
   )
     return null;
-  // Code: calls, member access, indexing, string concatenation, arrows.
+  // Code: calls, member access, optional chaining, operators, chained assignment, indexing, arrows.
   if (
-    /[()[\]{}]|=>|\.\w+\(|^\w+(?:\.\w+)+$|^(?:this|self|cls|ctx|config|settings|env|params|args|opts|options|req|request)\b/i.test(
+    /[()[\]{}]|=>|\?\.|\?\?|\|\||&&|\.\w+\(|^[\w.$]+=[\w.$]|^\w+(?:\.\w+)+$|^(?:this|self|cls|ctx|config|settings|env|params|args|opts|options|req|request)\b/i.test(
       value,
     )
   )
@@ -444,11 +456,21 @@ function assignedSecret(v: string, ctx: ValidateContext): number | null {
   const before = ctx.text[ctx.start - 1];
   const quoted = before === '"' || before === "'" || before === "`";
   if (!quoted) {
+    // An identifier followed by a comma, semicolon or bracket is code: (password: Uint8Array, salt…).
+    if (/^[A-Za-z_$][\w$]*$/.test(value) && /^[,;)]/.test(ctx.text.slice(ctx.end, ctx.end + 1))) return null;
+    // Bare negations and dereferences are expressions: pass = !result.ok.
+    if (/^[!&*]/.test(value)) return null;
     // A bare identifier is a variable (password=user_password, token: authToken).
     if (/^[A-Za-z_$][\w$]*$/.test(value) && charClasses(value) < 3 && !/\d/.test(value)) return null;
     // YAML and .env booleans and enums: "secret: enabled".
     if (/^[a-z]+(?:[-_][a-z]+)*$/.test(value)) return null;
   }
+  // One or two lowercase words are a mode, not a secret: credentials: "same-origin". (Three or more
+  // may be a passphrase.)
+  if (/^[a-z]+(?:[-_][a-z]+)?$/.test(value)) return null;
+  // A value that names a secret is an identifier or a label: "refresh_token", "AuthenticationMD5Password".
+  if (/^[\w.-]+(?:\$\d+)?$/.test(value) && /pass(?:word|wd)|secret|token|api_?key|credential/i.test(value))
+    return null;
   const h = shannonEntropy(value);
   const classes = charClasses(value);
   if (value.length < 8 && classes < 3) return null;

@@ -65,8 +65,8 @@ export const SECRET_DETECTORS: DetectorSpec[] = [
     class: "restricted",
     title: "Registry credentials in .npmrc / .yarnrc (_authToken, _auth, _password)",
     trigger: { keywords: ["_authtoken", "_auth", "_password", "npmauthtoken"], before: 4, after: 260 },
-    pattern:
-      /(?<![A-Za-z0-9])(?:_authToken|_auth|_password|npmAuthToken)["']?\s*[=:]\s*["']?([^\s"']{8,250})/,
+    // .npmrc is ini (key=value); .yarnrc.yml spells it npmAuthToken: value.
+    pattern: /(?:(?<![\w$.])_(?:authToken|auth|password)\s*=|npmAuthToken["']?\s*:)\s*["']?([^\s"']{8,250})/,
     group: 1,
     score: 0.9,
     minEntropy: 2.5,
