@@ -38,29 +38,39 @@ const PLACEHOLDER_WORDS =
  */
 export function looksLikePlaceholder(value: string): boolean {
   if (PLACEHOLDER_WORDS.test(value)) return true;
-  const core = value.replace(/[^A-Za-z0-9]/g, "");
-  if (core.length === 0) return true;
+  const [length, distinct] = alnumStats(value);
+  if (length === 0) return true;
   // One repeated character, or at most two distinct ones in a long value ("aaaa…", "0000…", "abab…").
-  const distinct = distinctAlnum(core);
-  if (core.length >= 8 && distinct <= 2) return true;
-  if (/(?:0123456789|123456789|abcdefghij|1234567890)/i.test(core) && distinct < 14) return true;
+  if (length >= 8 && distinct <= 2) return true;
+  if (distinct < 14) {
+    const core = value.replace(/[^A-Za-z0-9]/g, "");
+    if (/(?:0123456789|123456789|abcdefghij|1234567890)/i.test(core)) return true;
+  }
   return false;
 }
 
-/** Distinct characters of an ASCII-alphanumeric string, ignoring case (a bit per symbol, no Set). */
-function distinctAlnum(core: string): number {
+/**
+ * How many ASCII letters and digits a value has, and how many distinct ones ignoring case (a bit
+ * per symbol: this runs for every candidate secret, so no intermediate string or Set).
+ */
+function alnumStats(value: string): [number, number] {
   let lo = 0;
   let hi = 0;
-  for (let i = 0; i < core.length; i++) {
-    let c = core.charCodeAt(i) | 32; // fold A-Z onto a-z; digits keep their codes (48-57)
-    if (c >= 97)
-      c -= 87; // a-z -> 10..35
-    else c -= 48; // 0-9 -> 0..9
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    let c: number;
+    if (ch >= 48 && ch <= 57)
+      c = ch - 48; // 0-9 -> 0..9
+    else if ((ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122))
+      c = (ch | 32) - 87; // a-z -> 10..35
+    else continue;
+    length++;
     if (c < 31) lo |= 1 << c;
     else hi |= 1 << (c - 31);
   }
   let n = 0;
   for (let b = lo; b; b &= b - 1) n++;
   for (let b = hi; b; b &= b - 1) n++;
-  return n;
+  return [length, n];
 }
