@@ -39,7 +39,7 @@ function pemPattern(label: string, endLabel: string): RegExp {
  */
 const SECRET_NAME = String.raw`pass(?:word|wd|phrase|code)?|pwd|secret(?:[_.-]?(?:key(?:[_.-]?base)?|token|access[_.-]?key))?|(?:api|access|private|signing|encryption|master|client|app|auth|service|consumer|account|storage|shared|hmac|jwt|webhook|deploy|admin|root|session|license|subscription|crypt|aes)[_.-]?key|token|credentials?`;
 
-/** The prefixes of SECRET_NAME nouns that end in "key", in the spellings people use (snake, kebab, dotted, camel). */
+/** The prefixes of SECRET_NAME nouns that end in "key", in the spellings people use (snake, kebab, camel). */
 const KEY_OWNERS = [
   "api",
   "access",
@@ -73,7 +73,8 @@ const SECRET_NOUN_STARTS = [
   "secret",
   "token",
   "credential",
-  ...KEY_OWNERS.flatMap((o) => ["", "_", "-", "."].map((sep) => `${o}${sep}key`)),
+  // No dotted spellings: "obj.key" is everywhere in code, and "client.key" names a file, not a value.
+  ...KEY_OWNERS.flatMap((o) => ["", "_", "-"].map((sep) => `${o}${sep}key`)),
 ];
 
 export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
@@ -341,7 +342,7 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     // window needs nothing before it: no scan back over the identifier, which keeps this cheap.
     trigger: { keywords: SECRET_NOUN_STARTS, before: 0, after: 140 },
     pattern: new RegExp(
-      String.raw`(?:${SECRET_NAME})["']?[ \t]*(?:=>|:=|=|:(?!:)|\r?\n[ \t]*(?:-[ \t]*)?value:)[ \t]*(?:[rbf]?["'\x60])?([^\s"'\x60,;<>\\]{6,200})`,
+      String.raw`(?:${SECRET_NAME})["']?[ \t]*(?:=>|:=|=|:(?!:)|\r?\n[ \t]*(?:-[ \t]*)?value:)[ \t]*(?:[rbf]?["'\x60])?([^\s"'\x60,;&<>\\]{6,200})`,
       "i",
     ),
     group: 1,
@@ -385,6 +386,9 @@ function authorizationValue(v: string, ctx: ValidateContext): number | null {
     if (i < 0) return null;
     return isPlaceholderPassword(decoded.slice(i + 1), decoded.slice(0, i)) ? null : 0.9;
   }
+  // A URL (prose about the scheme) or code (authorization = self.headers.get(…)) is not a credential.
+  if (/:\/\/|^https?:/i.test(v) || after.startsWith("(") || /^[a-z_]\w*(?:\.[a-z_]\w*)+$/.test(v))
+    return null;
   if (v.length < 16 || shannonEntropy(v) < 3) return null;
   // A bare "bearer" in prose ("bearer of the token") is followed by words, not by a token.
   if (!/authorization/.test(head) && charClasses(v) < 2) return null;
@@ -406,15 +410,49 @@ function k8sSecretData(block: string, ctx: ValidateContext): number | null {
 }
 
 /**
+ * The name a value is assigned to, lower case (read backwards over the quote, the operator and the
+ * identifier; for a Kubernetes "value:" line, the "name:" on the line before).
+ */
+function assignedName(ctx: ValidateContext): string {
+  const t = ctx.text;
+  let i = ctx.start - 1;
+  const stop = Math.max(0, ctx.start - 120);
+  if (i >= stop && /["'`]/.test(t[i]!)) i--;
+  if (i >= stop && /[rbf]/.test(t[i]!) && !/\w/.test(t[i - 1] ?? "")) i--;
+  while (i >= stop && /[ \t]/.test(t[i]!)) i--;
+  while (i >= stop && /[=:>]/.test(t[i]!)) i--;
+  while (i >= stop && /[ \t"']/.test(t[i]!)) i--;
+  const end = i + 1;
+  while (i >= stop && /[\w.-]/.test(t[i]!)) i--;
+  const name = t.slice(i + 1, end).toLowerCase();
+  if (name !== "value") return name;
+  const m = /name:[ \t]*["']?([\w.-]+)["']?[ \t]*\r?\n[^\n]*$/.exec(t.slice(Math.max(0, i - 160), i + 1));
+  return m ? m[1]!.toLowerCase() : name;
+}
+
+/**
  * AWS secret keys have a known format, which aws-secret-access-key checks: a value of another shape
  * assigned to that name (an encrypted blob, a truncated key) is not one.
  */
-function namedAwsSecretKey(ctx: ValidateContext): boolean {
-  const lead = ctx.text
-    .slice(Math.max(0, ctx.start - 40), ctx.start)
-    .toLowerCase()
-    .replace(/[_\s-]/g, "");
-  return /secretaccesskey["']?(?:=>|:=|=|:)["']?$/.test(lead);
+const AWS_SECRET_NAME = /secret_?access_?key$/;
+
+/**
+ * The shortest value worth reporting for a name: people choose passwords (8 characters can be real),
+ * machines issue tokens and keys (a short one is an example in someone's documentation).
+ */
+function minimumLength(name: string): number {
+  if (/pass|pwd/.test(name)) return 8;
+  if (/secret|credential/.test(name)) return 12;
+  return 16;
+}
+
+function percentDecoded(v: string): string {
+  if (!v.includes("%")) return v;
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
 }
 
 const TYPE_NAMES =
@@ -426,10 +464,12 @@ const TYPE_NAMES =
  * values must look random, since code assigns variables far more often than literals.
  */
 function assignedSecret(v: string, ctx: ValidateContext): number | null {
-  const value = v.replace(/[)\]}]+$/, "");
+  const value = percentDecoded(v.replace(/[)\]}]+$/, ""));
   if (value.length < 6) return null;
+  const name = assignedName(ctx);
+  if (value.length < minimumLength(name)) return null;
   // Tokens with a vendor format are judged (and named) by their own detector.
-  if (isVendorToken(value) || namedAwsSecretKey(ctx)) return null;
+  if (isVendorToken(value) || AWS_SECRET_NAME.test(name.replace(/[-.]/g, "_"))) return null;
   if (looksLikePlaceholder(value) || looksLikeVariable(value)) return null;
   if (TYPE_NAMES.test(value) || /^\d+$/.test(value)) return null;
   // Paths, URLs, file names and host:port: the URL detectors judge URLs with credentials.
@@ -468,6 +508,8 @@ function assignedSecret(v: string, ctx: ValidateContext): number | null {
   // One or two lowercase words are a mode, not a secret: credentials: "same-origin". (Three or more
   // may be a passphrase.)
   if (/^[a-z]+(?:[-_][a-z]+)?$/.test(value)) return null;
+  // Class and type names: "_RSAPrivateKey", "SecretStr".
+  if (/^_*[A-Z]+[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return null;
   // A value that names a secret is an identifier or a label: "refresh_token", "AuthenticationMD5Password".
   if (/^[\w.-]+(?:\$\d+)?$/.test(value) && /pass(?:word|wd)|secret|token|api_?key|credential/i.test(value))
     return null;
