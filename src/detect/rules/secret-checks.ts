@@ -41,9 +41,10 @@ export function decodeJwt(
 /**
  * A reference to a value kept elsewhere, not the value: shell and make variables, template
  * expressions, format placeholders, environment lookups, secret-manager and encrypted envelopes.
+ * "$NAME" alone is a variable; "$pM6#…" is a password that happens to start with a dollar sign.
  */
 const VARIABLE =
-  /^(?:\$[A-Za-z_{(]|%[A-Za-z_(][\w)]*%?|#\{|\{\{?|<|\[|@\{|!(?:Ref|Sub|vault|GetAtt|ImportValue)\b|ENC\[|encrypted:|vault:v\d|ref\+|op:\/\/|arn:aws:secretsmanager|projects\/[^/]+\/secrets\/|akv:|sm:\/\/)/i;
+  /^(?:\$(?:[{(]|[A-Za-z_]\w*$)|%[A-Za-z_]\w*%$|%\(|#\{|\{\{?|<|\[|@\{|!(?:Ref|Sub|vault|GetAtt|ImportValue)\b|ENC\[|encrypted:|vault:v\d|ref\+|op:\/\/|arn:aws:secretsmanager|projects\/[^/]+\/secrets\/|akv:|sm:\/\/)/i;
 
 export function looksLikeVariable(value: string): boolean {
   if (VARIABLE.test(value)) return true;
@@ -193,6 +194,12 @@ export function isVendorToken(value: string): boolean {
   return vendorWhole.test(value);
 }
 let vendorWhole: RegExp | undefined;
+
+/** Declares a vendor token that is not built with prefixed() (its trigger is not its prefix). */
+export function registerVendorToken(pattern: RegExp, prefixes: readonly string[]): void {
+  VENDOR_PATTERNS.push(pattern);
+  VENDOR_PREFIXES.push(...prefixes);
+}
 
 /**
  * A detector for a token with its own prefix (ghp_, xoxb-, sk-ant-…). The prefix alone is

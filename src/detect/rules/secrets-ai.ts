@@ -1,5 +1,9 @@
 import type { DetectorSpec } from "../types.js";
-import { prefixed } from "./secret-checks.js";
+import { prefixed, registerVendorToken } from "./secret-checks.js";
+
+const OPENAI_KEY =
+  /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}(?![A-Za-z0-9_-])/;
+registerVendorToken(OPENAI_KEY, ["sk-proj-", "sk-svcacct-", "sk-admin-"]);
 
 /**
  * Keys for model providers and LLM tooling: the credentials people paste most often into the very
@@ -31,8 +35,7 @@ export const AI_SECRET_DETECTORS: DetectorSpec[] = [
       "OpenAI API keys: project, service account, admin and legacy (sk-proj-, sk-svcacct-, sk-admin-, sk-…T3BlbkFJ…)",
     // Every OpenAI secret key carries "T3BlbkFJ" (base64 of "OpenAI") in its middle: trigger on that.
     trigger: { keywords: ["t3blbkfj"], before: 230, after: 230 },
-    pattern:
-      /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}(?![A-Za-z0-9_-])/,
+    pattern: OPENAI_KEY,
     score: 0.97,
   },
   prefixed({

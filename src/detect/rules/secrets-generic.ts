@@ -446,15 +446,6 @@ function minimumLength(name: string): number {
   return 16;
 }
 
-function percentDecoded(v: string): string {
-  if (!v.includes("%")) return v;
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
-}
-
 const TYPE_NAMES =
   /^(?:string|str|bytes|int|integer|number|bool|boolean|any|unknown|object|text|varchar|secretstr|secretbytes|optional|null|nil|none|undefined|true|false|required|sensitive|password|secret|token)$/i;
 
@@ -464,7 +455,7 @@ const TYPE_NAMES =
  * values must look random, since code assigns variables far more often than literals.
  */
 function assignedSecret(v: string, ctx: ValidateContext): number | null {
-  const value = percentDecoded(v.replace(/[)\]}]+$/, ""));
+  const value = v.replace(/[)\]}]+$/, "");
   if (value.length < 6) return null;
   const name = assignedName(ctx);
   if (value.length < minimumLength(name)) return null;
@@ -511,7 +502,8 @@ function assignedSecret(v: string, ctx: ValidateContext): number | null {
   // Class and type names: "_RSAPrivateKey", "SecretStr".
   if (/^_*[A-Z]+[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return null;
   // A value that names a secret is an identifier or a label: "refresh_token", "AuthenticationMD5Password".
-  if (/^[\w.-]+(?:\$\d+)?$/.test(value) && /pass(?:word|wd)|secret|token|api_?key|credential/i.test(value))
+  const word = value.replace(/%[0-9A-Fa-f]{2}/g, "_"); // URL-encoded separators: secret%3Dpassword
+  if (/^[\w.-]+(?:\$\d+)?$/.test(word) && /pass(?:word|wd)|secret|token|api_?key|credential/i.test(word))
     return null;
   const h = shannonEntropy(value);
   const classes = charClasses(value);
