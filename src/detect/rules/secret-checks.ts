@@ -263,6 +263,22 @@ export function contextual(o: ContextualSpec): PatternDetectorSpec {
   };
 }
 
+/** Base64 characters in the body of a PEM block (escaped or real newlines, headers skipped). */
+export function pemBodyLength(pem: string): number {
+  let n = 0;
+  const lines = pem
+    .replace(/-----(?:BEGIN|END)[A-Z0-9 ]*-{3,5}/g, "\n")
+    .split(/\\+r|\\+n|[\r\n]/)
+    .map((l) => l.trim().replace(/^["'+,\s]+|["'+,\s]+$/g, ""));
+  for (const l of lines) {
+    if (l === "" || /^[A-Za-z][A-Za-z-]*:/.test(l)) continue;
+    if (!/^[A-Za-z0-9+/=]+$/.test(l)) return 0;
+    if (/x{3,}|X{3,}|^(.)\1+$/.test(l)) return 0;
+    n += l.length;
+  }
+  return n;
+}
+
 const BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /** Verifies a bech32 string's checksum (BIP-173), as used by age keys. */

@@ -1,5 +1,12 @@
 import type { DetectorSpec, ValidateContext } from "../types.js";
-import { base64Json, charClasses, contextual, prefixed, shannonEntropy } from "./secret-checks.js";
+import {
+  base64Json,
+  charClasses,
+  contextual,
+  pemBodyLength,
+  prefixed,
+  shannonEntropy,
+} from "./secret-checks.js";
 
 /** Credentials for cloud providers, hosting, infrastructure and observability services. All Restricted. */
 export const CLOUD_SECRET_DETECTORS: DetectorSpec[] = [
@@ -316,22 +323,6 @@ export const CLOUD_SECRET_DETECTORS: DetectorSpec[] = [
     maxLength: 46,
   }),
 ];
-
-/** Base64 characters in the body of a PEM block (escaped or real newlines, headers skipped). */
-export function pemBodyLength(pem: string): number {
-  let n = 0;
-  const lines = pem
-    .replace(/-----(?:BEGIN|END)[A-Z0-9 ]*-{3,5}/g, "\n")
-    .split(/\\+r|\\+n|[\r\n]/)
-    .map((l) => l.trim().replace(/^["'+,\s]+|["'+,\s]+$/g, ""));
-  for (const l of lines) {
-    if (l === "" || /^[A-Za-z][A-Za-z-]*:/.test(l)) continue;
-    if (!/^[A-Za-z0-9+/=]+$/.test(l)) return 0;
-    if (/x{3,}|X{3,}|^(.)\1+$/.test(l)) return 0;
-    n += l.length;
-  }
-  return n;
-}
 
 /** A sig= parameter is a shared access signature when its query also names a version and an expiry or permissions. */
 function isSasQuery(ctx: ValidateContext): boolean {

@@ -10,9 +10,9 @@ import {
   lineAround,
   looksLikePlaceholder,
   looksLikeVariable,
+  pemBodyLength,
   shannonEntropy,
 } from "./secret-checks.js";
-import { pemBodyLength } from "./secrets-cloud.js";
 
 /**
  * Credentials no vendor prefix names: private keys, JWTs, URLs and connection strings with
@@ -334,7 +334,7 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
   {
     id: "generic-secret-assignment",
     family: "secret",
-    kind: "password",
+    kind: "credential",
     class: "restricted",
     title:
       "Secret-looking values assigned to secret-looking names (password, secret, token, api_key, private_key, … in .env, YAML, JSON, shell and code)",
