@@ -211,3 +211,22 @@ thumbnail: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwACh
     );
   });
 });
+
+describe("credential detectors on pathological input", () => {
+  // Each case once took seconds per megabyte (a validator reading the whole line per candidate).
+  const cases: Record<string, string> = {
+    "repeated password= on one line": "password=",
+    "repeated quoted assignments": 'password: "',
+    "URLs with at signs": "postgres://u:p@",
+    "PEM headers without bodies": "-----BEGIN PRIVATE KEY-----\nQUFB\n",
+    "JWT-like fragments": "eyJabcdefgh.",
+  };
+  for (const [name, unit] of Object.entries(cases)) {
+    it(`scans a megabyte of ${name} in linear time`, () => {
+      const text = unit.repeat(Math.ceil(1_000_000 / unit.length));
+      const t0 = performance.now();
+      engine.scan(text);
+      expect(performance.now() - t0).toBeLessThan(3000);
+    });
+  }
+});

@@ -149,12 +149,20 @@ export function hasWordBefore(ctx: ValidateContext, words: readonly string[], wi
   return words.some((w) => before.includes(w));
 }
 
-/** The line that holds the match (without its newline). */
-export function lineAround(ctx: ValidateContext): string {
-  const s = ctx.text.lastIndexOf("\n", ctx.start - 1) + 1;
-  let e = ctx.text.indexOf("\n", ctx.end);
-  if (e < 0) e = ctx.text.length;
-  return ctx.text.slice(s, e);
+/**
+ * The line that holds the match (without its newline), at most `reach` characters each side: a
+ * minified file is one long line, and reading all of it for every candidate would be quadratic.
+ */
+export function lineAround(ctx: ValidateContext, reach = 300): string {
+  const from = Math.max(0, ctx.start - reach);
+  const before = ctx.text.slice(from, ctx.start);
+  const after = ctx.text.slice(ctx.end, ctx.end + reach);
+  const nl = after.indexOf("\n");
+  return (
+    before.slice(before.lastIndexOf("\n") + 1) +
+    ctx.text.slice(ctx.start, ctx.end) +
+    (nl < 0 ? after : after.slice(0, nl))
+  );
 }
 
 /** Options for a vendor token recognised by a distinctive prefix. */

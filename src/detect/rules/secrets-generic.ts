@@ -397,11 +397,13 @@ function authorizationValue(v: string, ctx: ValidateContext): number | null {
 
 /** The data block of a Kubernetes Secret: only when the YAML document holding it is kind: Secret. */
 function k8sSecretData(block: string, ctx: ValidateContext): number | null {
-  const docStart = ctx.text.lastIndexOf("\n---", ctx.start);
+  // Within reach of the block only: a long file without separators must not be read per candidate.
+  const from = Math.max(0, ctx.start - 4000);
+  const head = ctx.text.slice(from, ctx.start);
+  const tail = ctx.text.slice(ctx.end - 1, ctx.end + 4000);
   // The block ends with its newline, which may be the one that opens the next document's "---".
-  let docEnd = ctx.text.indexOf("\n---", ctx.end - 1);
-  if (docEnd < 0) docEnd = ctx.text.length;
-  const doc = ctx.text.slice(docStart < 0 ? 0 : docStart, docEnd);
+  const sep = tail.indexOf("\n---");
+  const doc = head.slice(head.lastIndexOf("\n---") + 1) + block + (sep < 0 ? tail : tail.slice(0, sep));
   if (!/^kind:[ \t]*["']?Secret["']?[ \t]*$/m.test(doc)) return null;
   const values = [...block.matchAll(/:[ \t]*(\S[^\r\n]*)/g)].map((m) => m[1]!.replace(/^["']|["']$/g, ""));
   return values.some((val) => !looksLikePlaceholder(val) && !looksLikeVariable(val) && val.length >= 4)
