@@ -1,19 +1,31 @@
 /** Shared judgement calls for detectors: entropy and placeholder recognition. */
 
-/** Shannon entropy in bits per character. */
+/** Per-call scratch for ASCII counts: every candidate secret is measured, so this avoids a Map each time. */
+const ASCII_COUNTS = new Int32Array(128);
+/** n * log2(n) for small counts, so the sum below needs one log per value instead of one per symbol. */
+const N_LOG_N = Float64Array.from({ length: 512 }, (_, n) => (n > 0 ? n * Math.log2(n) : 0));
+const nLogN = (n: number) => (n < 512 ? N_LOG_N[n]! : n * Math.log2(n));
+
+/** Shannon entropy in bits per character: log2(N) - sum(c * log2 c) / N over the symbol counts c. */
 export function shannonEntropy(s: string): number {
-  if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < s.length; i++) {
+  const len = s.length;
+  if (len === 0) return 0;
+  let other: Map<number, number> | undefined;
+  for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) ASCII_COUNTS[c]!++;
+    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
   }
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
+  let sum = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && ASCII_COUNTS[c]! > 0) {
+      sum += nLogN(ASCII_COUNTS[c]!);
+      ASCII_COUNTS[c] = 0;
+    }
   }
-  return h;
+  if (other) for (const n of other.values()) sum += nLogN(n);
+  return Math.max(0, Math.log2(len) - sum / len);
 }
 
 const PLACEHOLDER_WORDS =
@@ -26,11 +38,39 @@ const PLACEHOLDER_WORDS =
  */
 export function looksLikePlaceholder(value: string): boolean {
   if (PLACEHOLDER_WORDS.test(value)) return true;
-  const core = value.replace(/[^A-Za-z0-9]/g, "");
-  if (core.length === 0) return true;
+  const [length, distinct] = alnumStats(value);
+  if (length === 0) return true;
   // One repeated character, or at most two distinct ones in a long value ("aaaa…", "0000…", "abab…").
-  const distinct = new Set(core.toLowerCase()).size;
-  if (core.length >= 8 && distinct <= 2) return true;
-  if (/(?:0123456789|123456789|abcdefghij|1234567890)/i.test(core) && distinct < 14) return true;
+  if (length >= 8 && distinct <= 2) return true;
+  if (distinct < 14) {
+    const core = value.replace(/[^A-Za-z0-9]/g, "");
+    if (/(?:0123456789|123456789|abcdefghij|1234567890)/i.test(core)) return true;
+  }
   return false;
+}
+
+/**
+ * How many ASCII letters and digits a value has, and how many distinct ones ignoring case (a bit
+ * per symbol: this runs for every candidate secret, so no intermediate string or Set).
+ */
+function alnumStats(value: string): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    let c: number;
+    if (ch >= 48 && ch <= 57)
+      c = ch - 48; // 0-9 -> 0..9
+    else if ((ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122))
+      c = (ch | 32) - 87; // a-z -> 10..35
+    else continue;
+    length++;
+    if (c < 31) lo |= 1 << c;
+    else hi |= 1 << (c - 31);
+  }
+  let n = 0;
+  for (let b = lo; b; b &= b - 1) n++;
+  for (let b = hi; b; b &= b - 1) n++;
+  return [length, n];
 }
