@@ -36,7 +36,7 @@ describe("OutputStreamGuard", () => {
       `Here is the token you asked for: ${KEY} -- keep it safe. ` + "More text follows. ".repeat(10);
     const chunks = [text.slice(0, 40), text.slice(40, 55), text.slice(55)];
     const out = run(guard, chunks);
-    expect(out.join("")).toContain("[API_KEY_1]");
+    expect(out.join("")).toContain("[TOKEN_1]");
     for (const piece of out) {
       for (let k = 6; k <= KEY.length; k++) expect(piece).not.toContain(KEY.slice(0, k));
     }

@@ -185,7 +185,7 @@ describe("output enforcement", () => {
       pieces.push(d);
       out += d;
     }
-    expect(out).toBe("Here you go: [API_KEY_1] and that is all.");
+    expect(out).toBe("Here you go: [TOKEN_1] and that is all.");
     for (const p of pieces) expect(p).not.toMatch(/ghp_|R8fKq|vT7mX/);
     expect(events().at(-1)!.output).toMatchObject({ decision: "redact", findings: { "github-token": 1 } });
   });
