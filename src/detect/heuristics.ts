@@ -28,16 +28,25 @@ export function shannonEntropy(s: string): number {
   return Math.max(0, Math.log2(len) - sum / len);
 }
 
+/** Shapes only a template has: filler runs, brackets, variable syntax. */
+const PLACEHOLDER_SHAPES =
+  /(?:x{4,}|\*{3,}|\.{3}|your[_-]|<[^>]*>|\$\{|\{\{|%\(|process\.env|os\.environ|getenv|env\(|secrets\.)/i;
+/** Words that mark a value as made up. */
 const PLACEHOLDER_WORDS =
-  /(?:x{4,}|\*{3,}|\.{3}|your[_-]?|my[_-]?(?:api|secret|token|key|pass)|example|sample|dummy|placeholder|changeme|change[_-]me|redacted|insert[_-]|replace[_-]?me|fake|not[_-]?a[_-]?real|<[^>]*>|\$\{|\{\{|%\(|process\.env|os\.environ|getenv|env\(|secrets\.|\bnull\b|\bundefined\b|\bnone\b|\btodo\b)/i;
+  /(?:your|my[_-]?(?:api|secret|token|key|pass)|example|sample|dummy|placeholder|changeme|change[_-]me|redacted|insert[_-]|replace[_-]?me|fake|not[_-]?a[_-]?real|\bnull\b|\bundefined\b|\bnone\b|\btodo\b)/i;
 
 /**
  * True for values people write in documentation and templates instead of a real secret:
  * `sk-xxxx`, `YOUR_API_KEY`, `<token>`, `${API_KEY}`, `process.env.X`, `****`, `changeme`, a run of one
  * character, or an obviously sequential filler.
+ *
+ * With `words: false` only the shapes count, not words like "example": a token in a vendor's exact
+ * format with "EXAMPLE" inside it is still a token as far as a prompt is concerned (published
+ * documentation examples are recognised by value instead, see known-examples.ts).
  */
-export function looksLikePlaceholder(value: string): boolean {
-  if (PLACEHOLDER_WORDS.test(value)) return true;
+export function looksLikePlaceholder(value: string, opts: { words?: boolean } = {}): boolean {
+  if (PLACEHOLDER_SHAPES.test(value)) return true;
+  if (opts.words !== false && PLACEHOLDER_WORDS.test(value)) return true;
   const [length, distinct] = alnumStats(value);
   if (length === 0) return true;
   // One repeated character, or at most two distinct ones in a long value ("aaaa…", "0000…", "abab…").

@@ -1,6 +1,7 @@
 import type { DataClass } from "../policy/classes.js";
 import { Allowlist } from "./allowlist.js";
 import { looksLikePlaceholder, shannonEntropy } from "./heuristics.js";
+import { isKnownExample } from "./known-examples.js";
 import { KeywordAutomaton } from "./keywords.js";
 import type { DetectorFamily, Direction, ExecRegex, Finding, Trigger, ValidateContext } from "./types.js";
 
@@ -26,7 +27,7 @@ export interface ActiveDetector {
   contextBoost?: number;
   contextWindow?: number;
   validate?: (value: string, ctx: ValidateContext) => number | null;
-  rejectPlaceholders: boolean;
+  rejectPlaceholders: boolean | "shapes";
   minEntropy?: number;
   /** Findings below this confidence are dropped. */
   minConfidence: number;
@@ -236,7 +237,9 @@ export class Scanner {
     end: number,
     direction: Direction,
   ): number | null {
-    if (det.rejectPlaceholders && looksLikePlaceholder(value)) return null;
+    if (det.rejectPlaceholders && looksLikePlaceholder(value, { words: det.rejectPlaceholders !== "shapes" }))
+      return null;
+    if (det.family === "secret" && isKnownExample(value)) return null;
     if (det.minEntropy !== undefined && shannonEntropy(value) < det.minEntropy) return null;
     // A validator judges the value on its own (a valid checksum raises the score, a failed one drops
     // the match); context words near it can then only add.

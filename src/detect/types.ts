@@ -105,8 +105,12 @@ export interface PatternDetectorSpec {
    * checksum, an impossible SSN area, a placeholder).
    */
   validate?: (value: string, ctx: ValidateContext) => number | null;
-  /** Secrets: drop values that look like placeholders or documentation examples. On by default for family "secret". */
-  rejectPlaceholders?: boolean;
+  /**
+   * Drop values that look like placeholders (`sk-xxxx`, `<token>`, `${KEY}`). On by default for family
+   * "secret". "shapes" ignores placeholder words ("example", "dummy"): for vendor formats strict
+   * enough that a match with such a word in it is still a working-looking token.
+   */
+  rejectPlaceholders?: boolean | "shapes";
   /** Minimum Shannon entropy (bits per character) of the value. */
   minEntropy?: number;
   /** Characters around the match read for context words (default 48 each side). */

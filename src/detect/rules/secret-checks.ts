@@ -110,15 +110,29 @@ const PASSWORD_LABELS = new Set([
   "false",
 ]);
 
+/** Hosts that only exist on the developer's own machine. */
+const LOCAL_HOST =
+  /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0|[\w.-]+\.(?:local|localhost|test|invalid)|host\.docker\.internal)$/i;
+
+/** Abbreviations that are labels in a template but also what people really type as a password. */
+const SHORT_LABELS = new Set(["pass", "pwd", "pw"]);
+
 /**
  * Whether a password (from a URL, a header or a connection string) is a template's stand-in: a
  * label, a placeholder, a variable, a single repeated character, shorter than 4, or the user name
  * again ("postgres:postgres@localhost" is the stock container default, not a secret).
+ *
+ * The spelled-out words ("password", "secret", "changeme") are template labels anywhere. A bare
+ * abbreviation ("pass", "pwd") is a label only where it cannot reach anything: with no host, or a
+ * host on the developer's machine; sent to a remote host it is treated as the weak password it is.
  */
-export function isPlaceholderPassword(password: string, user?: string): boolean {
+export function isPlaceholderPassword(password: string, user?: string, host?: string): boolean {
   const p = safeDecode(password);
   if (p.length < 4) return true;
-  if (PASSWORD_LABELS.has(p.toLowerCase())) return true;
+  const lower = p.toLowerCase();
+  const local = host === undefined || LOCAL_HOST.test(host);
+  if (SHORT_LABELS.has(lower)) return local;
+  if (PASSWORD_LABELS.has(lower)) return true;
   // Letters in one case around the word itself: "authpassword", "db_pass", "MYSECRET", "dbPassword".
   // (Mixed-case random letters may contain "pwd" by chance, so those stay values.)
   if (
@@ -181,7 +195,7 @@ export interface PrefixedSpec {
   score?: number;
   minEntropy?: number;
   validate?: PatternDetectorSpec["validate"];
-  rejectPlaceholders?: boolean;
+  rejectPlaceholders?: boolean | "shapes";
   context?: readonly string[];
 }
 
@@ -230,7 +244,8 @@ export function prefixed(o: PrefixedSpec): PatternDetectorSpec {
     score: o.score ?? 0.95,
     minEntropy: o.minEntropy,
     validate: o.validate,
-    rejectPlaceholders: o.rejectPlaceholders,
+    // A vendor prefix and exact length make "EXAMPLE" inside the body no reason to let it through.
+    rejectPlaceholders: o.rejectPlaceholders ?? "shapes",
     context: o.context,
   };
 }

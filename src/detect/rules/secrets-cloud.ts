@@ -136,6 +136,37 @@ export const CLOUD_SECRET_DETECTORS: DetectorSpec[] = [
     maxLength: 40,
     score: 0.9,
   }),
+  {
+    // Not secrets on their own, but the other half of every Entra ID sign-in (with a client secret or
+    // certificate) and the map of a tenant: they do not belong in a prompt either. Only a UUID
+    // assigned to a name that says what it is counts; bare UUIDs are everywhere.
+    id: "azure-identity-id",
+    family: "secret",
+    kind: "credential",
+    class: "restricted",
+    title: "Azure / Entra ID tenant and client (application) ids assigned to their variable names",
+    trigger: {
+      keywords: [
+        "tenant_id",
+        "tenantid",
+        "tenant-id",
+        "client_id",
+        "clientid",
+        "client-id",
+        "application_id",
+        "app_id",
+      ],
+      before: 16,
+      after: 60,
+    },
+    pattern:
+      /(?<![A-Za-z0-9])((?:azure|arm|ad|aad|entra|ms|microsoft)[_-]?(?:ad[_-]?)?(?:tenant|client|application|app)[_-]?id)["']?\s*(?:=>|[:=])\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![0-9a-f-])/i,
+    group: 2,
+    score: 0.7,
+    rejectPlaceholders: false,
+    // The all-zero and well-known "common" tenants identify nobody.
+    validate: (v) => (/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(v) ? null : 0.7),
+  },
 
   // --- Hosting and platforms -------------------------------------------------------------------
   prefixed({

@@ -249,7 +249,7 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     group: 2,
     score: 0.95,
     rejectPlaceholders: false,
-    validate: (pw, ctx) => (isPlaceholderPassword(pw, userBefore(ctx)) ? null : 0.95),
+    validate: (pw, ctx) => (isPlaceholderPassword(pw, userBefore(ctx), hostAfter(ctx)) ? null : 0.95),
   },
   {
     id: "database-connection-string",
@@ -290,7 +290,7 @@ export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
     validate: (pw, ctx) => {
       // x-oauth-basic is GitHub's filler password: the token is the user name (git-url-token).
       if (/^x-oauth-basic$/i.test(pw)) return null;
-      return isPlaceholderPassword(pw, userBefore(ctx)) ? null : 0.9;
+      return isPlaceholderPassword(pw, userBefore(ctx), hostAfter(ctx)) ? null : 0.9;
     },
   },
   {
@@ -369,6 +369,12 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 function userBefore(ctx: ValidateContext): string | undefined {
   const before = ctx.text.slice(Math.max(0, ctx.start - 200), ctx.start - 1);
   const m = /\/\/([^\s:/?#@"'`<>]*)$/.exec(before);
+  return m ? m[1] : undefined;
+}
+
+/** The host after the password in a URL: what follows "@" up to the port, path or end. */
+function hostAfter(ctx: ValidateContext): string | undefined {
+  const m = /^@([^\s:/?#@"'`<>]+)/.exec(ctx.text.slice(ctx.end, ctx.end + 260));
   return m ? m[1] : undefined;
 }
 

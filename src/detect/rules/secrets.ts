@@ -100,8 +100,9 @@ export const SECRET_DETECTORS: DetectorSpec[] = [
     id: "linear-api-key",
     title: "Linear API keys and OAuth tokens (lin_api_, lin_oauth_)",
     keywords: ["lin_api_", "lin_oauth_"],
-    pattern: /(?<![A-Za-z0-9_])lin_(?:api|oauth)_[A-Za-z0-9]{40}(?![A-Za-z0-9_])/,
-    maxLength: 52,
+    // Issued at 40 characters; longer bodies are accepted so a format change does not go unseen.
+    pattern: /(?<![A-Za-z0-9_])lin_(?:api|oauth)_[A-Za-z0-9]{40,64}(?![A-Za-z0-9_])/,
+    maxLength: 76,
   }),
   prefixed({
     id: "notion-token",
