@@ -71,7 +71,34 @@ async function run(name, store, callers) {
   h.disable();
   const stats = store.stats ? `, ${(store.stats.events / store.stats.commits).toFixed(1)} events/commit` : "";
   console.log(
-    `${name.padEnd(34)} ${String(Math.round(n / dt)).padStart(7)} appends/s  append p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms; loop delay max ${(h.max / 1e6).toFixed(1)} ms${stats}`,
+    `${name.padEnd(34)} ${String(Math.round(n / dt)).padStart(7)} appends/s  append p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms; loop delay p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms${stats}`,
+  );
+  await store.close();
+}
+
+/**
+ * An open loop at `rate` appends/s, the way a gateway produces events whatever the disk does: how
+ * long the loop stalls is the delay every request in the process sees.
+ */
+async function steady(name, store, rate) {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  const lat = [];
+  const pending = [];
+  let n = 0;
+  const t0 = performance.now();
+  h.enable();
+  while (performance.now() - t0 < SECONDS * 1000) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+    for (; n < due; n++) {
+      const s = performance.now();
+      pending.push(store.append(event(n)).then(() => lat.push(performance.now() - s)));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  h.disable();
+  console.log(
+    `${name.padEnd(34)} ${String(rate).padStart(7)} appends/s  append p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms; loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms`,
   );
   await store.close();
 }
@@ -90,5 +117,9 @@ for (const callers of [1, 100]) {
     await JsonlAuditStore.open(join(dir, `j${callers}.jsonl`)),
     callers,
   );
+}
+for (const rate of [1000, 5000]) {
+  await steady(`sqlite at a steady rate`, SqliteAuditStore.open(join(dir, `r${rate}.sqlite`)), rate);
+  await steady(`jsonl at a steady rate`, await JsonlAuditStore.open(join(dir, `r${rate}.jsonl`)), rate);
 }
 rmSync(dir, { recursive: true, force: true });

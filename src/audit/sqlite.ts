@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { classRank } from "../policy/classes.js";
 import { checkEvent } from "./check.js";
@@ -6,6 +8,7 @@ import type { AuditEvent } from "./event.js";
 import { canonicalTime, checkQuery, type CheckedQuery } from "./filter.js";
 import {
   checkWritable,
+  DEFAULT_BUSY_TIMEOUT_MS,
   migrate,
   openSqliteFile,
   sqliteError,
@@ -57,11 +60,55 @@ const MIGRATIONS: Migration[] = [
 
 export interface SqliteAuditStoreOptions extends SqliteFileOptions {
   /**
-   * Most events committed in one transaction. Appends that arrive while the event loop is busy are
-   * written together at the next turn; a cap keeps one commit, and so one pause of the loop, short.
+   * Most events committed in one transaction. Appends that arrive while a commit is in flight are
+   * written together by the next one; the cap keeps one commit, and so one append's wait, short.
    */
   maxBatch?: number;
 }
+
+const INSERT_SQL = `INSERT INTO audit_events (id, ts, request_id, source, environment, integration, user_id, provider,
+    model, status, http_status, input_decision, output_decision, highest_class, class_rank, restricted_detected,
+    policy_revision, event)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO NOTHING`;
+
+/**
+ * The writer thread: its own connection, one transaction per batch. A string, not a module file,
+ * so the same code runs from the TypeScript sources (tests) and from dist/ without a loader.
+ * Replies { seq, errors }: errors is null when the whole batch committed, else one entry per row
+ * (null for a row that committed).
+ */
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const failure = (e) => ({ code: e && e.code, message: String(e && e.message ? e.message : e) });
+let insertMany, openError;
+try {
+  const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  const insert = db.prepare(workerData.insertSql);
+  insertMany = db.transaction((rows) => { for (const r of rows) insert.run(r); });
+  parentPort.on("close", () => db.close());
+} catch (e) {
+  openError = failure(e);
+}
+parentPort.on("message", ({ seq, rows }) => {
+  if (openError) return parentPort.postMessage({ seq, errors: rows.map(() => openError) });
+  try {
+    insertMany(rows);
+    parentPort.postMessage({ seq, errors: null });
+  } catch (e) {
+    const f = failure(e);
+    if (rows.length === 1 || !String(f.code).startsWith("SQLITE_CONSTRAINT")) {
+      return parentPort.postMessage({ seq, errors: rows.map(() => f) });
+    }
+    // One bad row must not fail its neighbours: write them one by one so only it is refused.
+    const errors = rows.map((r) => { try { insertMany([r]); return null; } catch (e2) { return failure(e2); } });
+    parentPort.postMessage({ seq, errors });
+  }
+});
+`;
 
 interface Pending {
   row: unknown[];
@@ -69,13 +116,21 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+interface WriterReply {
+  seq: number;
+  errors: ({ code?: string; message: string } | null)[] | null;
+}
+
 /**
  * The embedded default store: one SQLite file.
  *
- * better-sqlite3 is synchronous, so a commit (and its fsync) pauses the event loop. Appends are
- * therefore queued and committed as a group at the next turn of the loop (group commit): a burst
- * of concurrent calls pays one fsync, not one each. `append` still resolves only after the
- * transaction holding its event has committed.
+ * better-sqlite3 is synchronous, and with synchronous=FULL every commit waits for an fsync; done on
+ * the main thread that would pause every request in the process for each commit. Writes therefore
+ * go to a writer thread with its own connection, and appends that arrive while a commit is in
+ * flight are committed together by the next one (group commit): a burst of concurrent calls pays
+ * one fsync per group, and the event loop never waits for the disk. `append` resolves only after
+ * the transaction holding its event has committed. Reads (`query`, `count`) use a connection on
+ * the calling thread; they are for people and the CLI, not for the request path.
  *
  * @example
  * const store = SqliteAuditStore.open(".policygate/audit.sqlite");
@@ -86,12 +141,14 @@ export class SqliteAuditStore implements AuditStore {
   readonly description: string;
   /** Transactions committed and events in them, for metrics: events / commits is the group size. */
   readonly stats = { commits: 0, events: 0 };
-  private readonly insert: Database.Statement;
-  private readonly insertBatch: (rows: Pending[]) => void;
   private readonly maxBatch: number;
+  private readonly busyTimeoutMs: number;
   private readonly statements = new Map<string, Database.Statement>();
+  private worker: Worker | undefined;
   private queue: Pending[] = [];
-  private scheduled = false;
+  private inflight: { seq: number; batch: Pending[] } | undefined;
+  private seq = 0;
+  private idleWaiters: (() => void)[] = [];
   private closed = false;
 
   private constructor(
@@ -101,16 +158,7 @@ export class SqliteAuditStore implements AuditStore {
   ) {
     this.description = `sqlite:${path}`;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 512);
-    this.insert = db.prepare(
-      `INSERT INTO audit_events (id, ts, request_id, source, environment, integration, user_id, provider, model,
-         status, http_status, input_decision, output_decision, highest_class, class_rank, restricted_detected,
-         policy_revision, event)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-    );
-    this.insertBatch = db.transaction((batch: Pending[]) => {
-      for (const p of batch) this.insert.run(p.row);
-    });
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
 
   /** Opens or creates the store; a file that is not ours, damaged, read-only or locked is refused here. */
@@ -144,77 +192,130 @@ export class SqliteAuditStore implements AuditStore {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      this.schedule();
+      this.pump();
     });
   }
 
   async query(q?: AuditQuery): Promise<AuditEvent[]> {
     const cq = checkQuery(q);
-    this.flushAll();
+    await this.idle();
     const { where, params } = whereClause(cq);
     const order = cq.newestFirst ? "ts DESC, id DESC" : "ts, id";
-    const limit = cq.limit === undefined ? "" : " LIMIT ?";
-    const sql = `SELECT event FROM audit_events${where} ORDER BY ${order}${limit}`;
-    const rows = this.run(() =>
+    const limit = cq.limit === undefined ? [] : [cq.limit];
+    const sql = `SELECT event FROM audit_events${where} ORDER BY ${order}${limit.length ? " LIMIT ?" : ""}`;
+    const rows = this.read(() =>
       this.statement(sql)
         .pluck()
-        .all(...params, ...(cq.limit === undefined ? [] : [cq.limit])),
-    );
-    return (rows as string[]).map((s) => JSON.parse(s) as AuditEvent);
+        .all(...params, ...limit),
+    ) as string[];
+    return rows.map((s) => JSON.parse(s) as AuditEvent);
   }
 
   async count(q?: AuditQuery): Promise<number> {
     const cq = checkQuery(q);
-    this.flushAll();
+    await this.idle();
     const { where, params } = whereClause(cq);
-    const n = this.run(() =>
-      this.statement(`SELECT count(*) FROM audit_events${where}`)
+    const sql = `SELECT count(*) FROM audit_events${where}`;
+    const n = this.read(() =>
+      this.statement(sql)
         .pluck()
         .get(...params),
     ) as number;
     return cq.limit === undefined ? n : Math.min(n, cq.limit);
   }
 
+  /** Waits for every append made before it to be written, then closes. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flushAll();
     this.closed = true;
+    await this.idle();
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
     this.db.close();
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // setImmediate, not a microtask: appends made by I/O callbacks in the same turn join the group.
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.closed) return;
-      this.writeBatch(this.queue.splice(0, this.maxBatch));
-      if (this.queue.length) this.schedule();
+  private pump(): void {
+    if (this.inflight || !this.queue.length) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.inflight = { seq: ++this.seq, batch };
+    const worker = this.writer();
+    // Keep the process alive while events are unwritten, and only then.
+    worker.ref();
+    worker.postMessage({ seq: this.inflight.seq, rows: batch.map((p) => p.row) });
+  }
+
+  private writer(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+        path: this.path,
+        busyTimeoutMs: this.busyTimeoutMs,
+        insertSql: INSERT_SQL,
+      },
     });
+    let reason = "it exited";
+    worker.on("message", (m: WriterReply) => this.onReply(m));
+    worker.on("error", (e) => (reason = e.message));
+    worker.on("exit", () => this.onWriterExit(worker, reason));
+    this.worker = worker;
+    return worker;
   }
 
-  /** Commits everything queued before a read or close, so a reader sees every append made before it. */
-  private flushAll(): void {
-    while (this.queue.length) this.writeBatch(this.queue.splice(0, this.maxBatch));
-  }
-
-  private writeBatch(batch: Pending[]): void {
-    if (!batch.length) return;
-    try {
-      this.insertBatch(batch);
-      this.stats.commits++;
-      this.stats.events += batch.length;
-      for (const p of batch) p.resolve();
-    } catch (e) {
-      if (batch.length > 1 && isConstraintError(e)) {
-        // One bad row must not fail its neighbours: write them one by one so only it is refused.
-        for (const p of batch) this.writeBatch([p]);
-        return;
+  private onReply({ seq, errors }: WriterReply): void {
+    const inflight = this.inflight;
+    if (!inflight || inflight.seq !== seq) return;
+    this.inflight = undefined;
+    let committed = 0;
+    inflight.batch.forEach((p, i) => {
+      const err = errors?.[i];
+      if (err) {
+        p.reject(sqliteError(this.path, err, this.busyTimeoutMs));
+      } else {
+        committed++;
+        p.resolve();
       }
-      const err = sqliteError(this.path, e, this.db.pragma("busy_timeout", { simple: true }) as number);
-      for (const p of batch) p.reject(err);
+    });
+    if (committed) {
+      this.stats.commits++;
+      this.stats.events += committed;
     }
+    this.next();
+  }
+
+  /**
+   * A writer that dies mid-batch leaves its events' fate unknown: they are refused with a message
+   * saying so, and the next batch starts a new writer. Appending the same events again is safe,
+   * because an id already stored is not stored twice.
+   */
+  private onWriterExit(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    const inflight = this.inflight;
+    this.inflight = undefined;
+    if (inflight) {
+      const err = new AuditStoreError(
+        `the audit writer for ${this.path} stopped (${reason}) while writing ${inflight.batch.length} event(s); ` +
+          "they may or may not be recorded, and appending them again is safe",
+        this.path,
+      );
+      for (const p of inflight.batch) p.reject(err);
+    }
+    if (!this.closed) this.next();
+  }
+
+  private next(): void {
+    if (this.queue.length) return this.pump();
+    this.worker?.unref();
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves once every append made so far has been committed or refused. */
+  private idle(): Promise<void> {
+    if (!this.inflight && !this.queue.length) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private statement(sql: string): Database.Statement {
@@ -226,22 +327,18 @@ export class SqliteAuditStore implements AuditStore {
     return s;
   }
 
-  private run<T>(f: () => T): T {
+  private read<T>(f: () => T): T {
     if (this.closed) throw this.closedError();
     try {
       return f();
     } catch (e) {
-      throw sqliteError(this.path, e);
+      throw sqliteError(this.path, e, this.busyTimeoutMs);
     }
   }
 
   private closedError(): AuditStoreError {
     return new AuditStoreError(`the audit store ${this.description} is closed`, this.path);
   }
-}
-
-function isConstraintError(e: unknown): boolean {
-  return ((e as { code?: string }).code ?? "").startsWith("SQLITE_CONSTRAINT");
 }
 
 function toRow(e: AuditEvent): unknown[] {
