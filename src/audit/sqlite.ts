@@ -74,26 +74,33 @@ const INSERT_SQL = `INSERT INTO audit_events (id, ts, request_id, source, enviro
 
 /**
  * The writer thread: its own connection, one transaction per batch. A string, not a module file,
- * so the same code runs from the TypeScript sources (tests) and from dist/ without a loader.
+ * so the same code runs from the TypeScript sources (tests) and from dist/ without a loader; it
+ * uses process.getBuiltinModule rather than require or import, because whether eval'd code is
+ * CommonJS or an ES module depends on flags the worker inherits (--input-type).
  * Replies { seq, errors }: errors is null when the whole batch committed, else one entry per row
  * (null for a row that committed).
  */
 const WRITER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
+const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const { createRequire } = process.getBuiltinModule("node:module");
+const Database = createRequire(workerData.driver)(workerData.driver);
 const failure = (e) => ({ code: e && e.code, message: String(e && e.message ? e.message : e) });
-let insertMany, openError;
+let db, insertMany, openError;
 try {
-  const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
+  db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
   const insert = db.prepare(workerData.insertSql);
   insertMany = db.transaction((rows) => { for (const r of rows) insert.run(r); });
-  parentPort.on("close", () => db.close());
 } catch (e) {
   openError = failure(e);
 }
-parentPort.on("message", ({ seq, rows }) => {
+parentPort.on("message", (m) => {
+  if (m.close) {
+    if (db) db.close();
+    return parentPort.close();
+  }
+  const { seq, rows } = m;
   if (openError) return parentPort.postMessage({ seq, errors: rows.map(() => openError) });
   try {
     insertMany(rows);
@@ -231,7 +238,13 @@ export class SqliteAuditStore implements AuditStore {
     await this.idle();
     const worker = this.worker;
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    if (worker) {
+      // Let the writer close its connection (SQLite checkpoints the WAL then), then wait for it.
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      worker.ref();
+      worker.postMessage({ close: true });
+      await exited;
+    }
     this.db.close();
   }
 

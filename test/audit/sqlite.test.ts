@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -136,6 +136,27 @@ function setImmutable(path: string, on: boolean): boolean {
 }
 
 describe("sqlite store: the writer thread", () => {
+  it("writes whether the process runs eval'd code as CommonJS or as an ES module", () => {
+    const src = join(import.meta.dirname, "../../src/audit/sqlite.ts");
+    const helper = join(import.meta.dirname, "../helpers/audit.ts");
+    for (const inputType of ["module", "commonjs"]) {
+      const path = join(dir, `${inputType}.sqlite`);
+      const script = `(async () => {
+        const { SqliteAuditStore } = await import(${JSON.stringify(src)});
+        const { makeEvent } = await import(${JSON.stringify(helper)});
+        const s = SqliteAuditStore.open(${JSON.stringify(path)});
+        await s.append(makeEvent());
+        process.stdout.write(String(await s.count()));
+        await s.close();
+      })();`;
+      const r = spawnSync(process.execPath, ["--import", "tsx", `--input-type=${inputType}`, "-e", script], {
+        encoding: "utf8",
+      });
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe("1");
+    }
+  });
+
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "pg-sqlite-"));
