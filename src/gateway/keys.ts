@@ -11,6 +11,7 @@ import {
   type SqliteFileOptions,
 } from "../audit/sqlite-file.js";
 import { ensureDataDir } from "../config/data-dir.js";
+import type { KeyVerifier } from "./server.js";
 
 export const KEY_PREFIX = "pgk_";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -67,16 +68,19 @@ interface Row extends GatewayKeyRecord {
  * @example
  * const keys = KeyStore.open(".policygate/audit.sqlite");
  * const { key } = keys.create({ integration: "support-bot" }); // shown once
- * keys.verify(key); // "support-bot"
+ * await keys.verify(key); // { integration: "support-bot", id: "gk_…" }
  */
-export class KeyStore {
-  private readonly byHash: Database.Statement<[Buffer], { integration: string; revoked_at: string | null }>;
+export class KeyStore implements KeyVerifier {
+  private readonly byHash: Database.Statement<
+    [Buffer],
+    { id: string; integration: string; revoked_at: string | null }
+  >;
 
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
   ) {
-    this.byHash = db.prepare("SELECT integration, revoked_at FROM gateway_keys WHERE key_sha256 = ?");
+    this.byHash = db.prepare("SELECT id, integration, revoked_at FROM gateway_keys WHERE key_sha256 = ?");
   }
 
   static open(path: string, opts: SqliteFileOptions = {}): KeyStore {
@@ -147,16 +151,17 @@ export class KeyStore {
   }
 
   /**
-   * The integration a presented key belongs to, or null for an unknown or revoked key. The key is
-   * hashed first and the lookup is by hash, so the time taken does not depend on how much of a
-   * guess matches a real key. Nothing is cached: a revocation by another process applies to the
-   * next request.
+   * The integration a presented key belongs to and the key's id, or null for an unknown or revoked
+   * key. The key is hashed first and the lookup is by hash, so the time taken does not depend on
+   * how much of a guess matches a real key. Nothing is cached: a revocation by another process
+   * applies to the next request. (Asynchronous to fit the gateway's KeyVerifier; a PostgreSQL key
+   * store will need it.)
    */
-  verify(presented: string): string | null {
+  async verify(presented: string): Promise<{ integration: string; id: string } | null> {
     if (typeof presented !== "string" || presented.length === 0 || presented.length > MAX_PRESENTED)
       return null;
     const row = this.run(() => this.byHash.get(sha256(presented)));
-    return row && row.revoked_at === null ? row.integration : null;
+    return row && row.revoked_at === null ? { integration: row.integration, id: row.id } : null;
   }
 
   close(): void {

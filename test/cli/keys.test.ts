@@ -27,7 +27,7 @@ describe("policygate keys", () => {
     expect(r.stderr).toMatch(/will not be shown again/);
     expect(r.stderr).not.toContain(key);
     const store = KeyStore.open(join(dataDir, "audit.sqlite"));
-    expect(store.verify(key)).toBe("support-bot");
+    expect((await store.verify(key))?.integration).toBe("support-bot");
     store.close();
   });
 
@@ -76,7 +76,7 @@ describe("policygate keys", () => {
       new RegExp(`revoked ${id} \\(integration support-bot, key …${key.slice(-4)}\\)`),
     );
     const store = KeyStore.open(join(dataDir, "audit.sqlite"));
-    expect(store.verify(key)).toBeNull();
+    expect(await store.verify(key)).toBeNull();
     store.close();
     expect((await keys("revoke", id)).stdout).toMatch(/was already revoked at/);
     expect((await keys("list")).stdout).toMatch(new RegExp(`${id} .*Z +\\S+Z +pgk_`));

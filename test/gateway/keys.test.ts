@@ -19,20 +19,20 @@ describe("gateway keys", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("verifies a key to its integration, and refuses unknown, altered and revoked keys", () => {
+  it("verifies a key to its integration and id, and refuses unknown, altered and revoked keys", async () => {
     const store = KeyStore.open(join(dir, "audit.sqlite"));
     const { key, record } = store.create({ integration: "support-bot", label: "prod cluster" });
     const other = store.create({ integration: "docs-assistant" });
-    expect(store.verify(key)).toBe("support-bot");
-    expect(store.verify(other.key)).toBe("docs-assistant");
-    expect(store.verify(generateKey())).toBeNull();
-    expect(store.verify(key.slice(0, -1) + (key.endsWith("a") ? "b" : "a"))).toBeNull();
-    expect(store.verify(key + " ")).toBeNull();
-    expect(store.verify("")).toBeNull();
-    expect(store.verify("x".repeat(10_000))).toBeNull();
+    expect(await store.verify(key)).toEqual({ integration: "support-bot", id: record.id });
+    expect(await store.verify(other.key)).toEqual({ integration: "docs-assistant", id: other.record.id });
+    expect(await store.verify(generateKey())).toBeNull();
+    expect(await store.verify(key.slice(0, -1) + (key.endsWith("a") ? "b" : "a"))).toBeNull();
+    expect(await store.verify(key + " ")).toBeNull();
+    expect(await store.verify("")).toBeNull();
+    expect(await store.verify("x".repeat(10_000))).toBeNull();
     expect(store.revoke(record.id)?.revoked_at).toEqual(expect.any(String));
-    expect(store.verify(key)).toBeNull();
-    expect(store.verify(other.key)).toBe("docs-assistant");
+    expect(await store.verify(key)).toBeNull();
+    expect((await store.verify(other.key))?.integration).toBe("docs-assistant");
     expect(store.revoke("gk_nosuchkey")).toBeUndefined();
     store.close();
   });
@@ -58,14 +58,14 @@ describe("gateway keys", () => {
     expect(bytes.includes(Buffer.from(key.slice(4, 16)))).toBe(false);
   });
 
-  it("a revocation by another process applies to the next verification", () => {
+  it("a revocation by another process applies to the next verification", async () => {
     const path = join(dir, "audit.sqlite");
     const gateway = KeyStore.open(path);
     const cli = KeyStore.open(path);
     const { key, record } = cli.create({ integration: "support-bot" });
-    expect(gateway.verify(key)).toBe("support-bot");
+    expect((await gateway.verify(key))?.integration).toBe("support-bot");
     cli.revoke(record.id);
-    expect(gateway.verify(key)).toBeNull();
+    expect(await gateway.verify(key)).toBeNull();
     gateway.close();
     cli.close();
   });
@@ -76,7 +76,7 @@ describe("gateway keys", () => {
     await audit.append(makeEvent());
     const keys = KeyStore.open(path);
     const { key } = keys.create({ integration: "support-bot" });
-    expect(keys.verify(key)).toBe("support-bot");
+    expect((await keys.verify(key))?.integration).toBe("support-bot");
     expect(await audit.count()).toBe(1);
     keys.close();
     await audit.close();
