@@ -3,6 +3,8 @@ import { register as registerCheck } from "./check.js";
 import type { CommandContext } from "./command.js";
 import { register as registerDetectors } from "./detectors.js";
 import { register as registerInit } from "./init.js";
+import { register as registerKeys } from "./keys.js";
+import { register as registerLogs } from "./logs.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
 import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
@@ -23,6 +25,8 @@ export function buildProgram(ctx: CommandContext): Command {
   for (const register of [registerScan, registerCheck, registerInit, registerSchema, registerDetectors]) {
     register(program, ctx);
   }
+  registerLogs(program, ctx);
+  registerKeys(program, ctx);
   return program;
 }
 
