@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { register as registerCheck } from "./check.js";
 import type { CommandContext } from "./command.js";
+import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
 import { register as registerInit } from "./init.js";
 import { register as registerKeys } from "./keys.js";
@@ -8,6 +9,7 @@ import { register as registerLogs } from "./logs.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
 import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
+import { register as registerServe } from "./serve.js";
 
 export const VERSION = "0.1.0";
 
@@ -27,6 +29,8 @@ export function buildProgram(ctx: CommandContext): Command {
   }
   registerLogs(program, ctx);
   registerKeys(program, ctx);
+  registerServe(program, ctx);
+  registerDemo(program, ctx);
   return program;
 }
 

@@ -1,0 +1,86 @@
+import { pino, type Logger } from "pino";
+import { openAuditStore } from "../audit/open.js";
+import { spoolEvent } from "../audit/spool.js";
+import type { AuditStore } from "../audit/store.js";
+import { ulid } from "../audit/ulid.js";
+import { Gateway } from "../gateway/server.js";
+import { openKeyStore, type KeyStore } from "../gateway/keys.js";
+import { formatPolicyError } from "../policy/errors.js";
+import { loadPolicyFile, type LoadedPolicy } from "../policy/load.js";
+import { examplePolicyPath } from "./init.js";
+import { CliError, EXIT, type CliIO } from "./io.js";
+import { policyPath } from "./policy-option.js";
+import { dataDirForCli, storeCliError } from "./store-option.js";
+
+export interface GatewaySetupOptions {
+  policy?: string;
+  env?: string;
+  dataDir?: string;
+  audit?: string;
+  logLevel?: string;
+}
+
+export interface GatewaySetup {
+  gateway: Gateway;
+  store: AuditStore;
+  keys: KeyStore;
+  loaded: LoadedPolicy;
+  /** The policy file in force, or the example's path when none was given. */
+  policyFile: string;
+  usingExample: boolean;
+  dataDir: string;
+  logger: Logger;
+}
+
+/**
+ * Everything `serve` and `demo` share: the policy (the command's, else the balanced example), the
+ * audit store, the key store and the gateway over them.
+ */
+export async function setUpGateway(
+  opts: GatewaySetupOptions,
+  io: CliIO,
+  logStream?: NodeJS.WritableStream,
+): Promise<GatewaySetup> {
+  const explicit = policyPath(opts.policy, io);
+  const policyFile = explicit ?? examplePolicyPath("balanced");
+  const r = loadPolicyFile(policyFile);
+  if (!r.ok) {
+    throw new CliError(
+      `the policy does not load (${r.errors.length} problem${r.errors.length === 1 ? "" : "s"}):\n` +
+        r.errors.map((e) => "  " + formatPolicyError(e)).join("\n"),
+      EXIT.usage,
+    );
+  }
+  const dataDir = dataDirForCli(opts, io);
+  let store: AuditStore;
+  let keys: KeyStore;
+  try {
+    store = await openAuditStore(opts.audit, { dataDir, cwd: io.cwd });
+    keys = openKeyStore(opts.audit, { dataDir, cwd: io.cwd });
+  } catch (e) {
+    throw storeCliError(e);
+  }
+  const logger = pino(
+    { level: opts.logLevel ?? "info", base: { service: "policygate" } },
+    logStream ?? process.stderr,
+  );
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway({
+      policy: r.value,
+      policyFile,
+      environment: opts.env || io.env.POLICYGATE_ENV || undefined,
+      store,
+      keys,
+      logger,
+      env: io.env,
+      newId: ulid,
+      spool: async (event, err) => spoolEvent(dataDir, event, err),
+    });
+  } catch (e) {
+    await store.close();
+    keys.close();
+    throw new CliError((e as Error).message, EXIT.usage);
+  }
+  return { gateway, store, keys, loaded: r.value, policyFile, usingExample: !explicit, dataDir, logger };
+}

@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { runBin } from "../helpers/cli.js";
+
+describe("policygate demo", () => {
+  it("shows an allowed, a blocked, a redacted and a streamed call, and their audit events", () => {
+    const r = runBin(["demo"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1\. An ordinary call[\s\S]*-> allowed/);
+    expect(r.stdout).toMatch(/PermissionDeniedError \(HTTP 403\)[\s\S]*classes\.restricted/);
+    expect(r.stdout).toMatch(/Echo: Draft a reply to \[EMAIL_1\]/);
+    expect(r.stdout).not.toContain("Bearer sk-proj-Q3vT8");
+    // Four calls, four events.
+    expect(r.stdout.match(/support-bot {2}-/g)).toHaveLength(4);
+  });
+});
