@@ -2,13 +2,9 @@
 
 /** The ASCII digits of `s`, in order; every separator people type ("4111 1111-1111") dropped. */
 export function digitsOf(s: string): string {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) out += s[i];
-  }
-  return out;
+  return s.replace(NON_DIGITS, "");
 }
+const NON_DIGITS = /\D+/g;
 
 /** True when every character of `s` is the same ("000000000", "1111"): never a real identifier. */
 export function allSame(s: string): boolean {
