@@ -51,6 +51,7 @@ function validateCard(value: string, ctx: ValidateContext): number | null {
   const digits = digitsOf(value);
   const brand = cardBrand(digits);
   const luhn = luhnValid(digits);
+  if (!brand && !luhn) return null;
   const word = near(ctx, CARD_WORDS, 40);
   if (brand && luhn) {
     if (digits.length >= 15) return word ? 0.95 : 0.8;
@@ -172,8 +173,9 @@ export const FINANCIAL_DETECTORS: DetectorSpec[] = [
     kind: "iban",
     class: "restricted",
     title: "International Bank Account Numbers: per-country length and the mod-97 checksum",
-    // Every IBAN holds a run of at least eight digits after its country code and check digits.
-    trigger: { digits: { min: 8 }, before: 34, after: 34 },
+    // Every IBAN holds a run of at least eight digits, starting at most a dozen characters in
+    // ("GB29 NWBK 6016…"); letters may follow it ("…3M02 606").
+    trigger: { digits: { min: 8 }, before: 16, after: 34 },
     pattern: IBAN_PATTERN,
     score: 0.9,
     validate: (value) => (ibanValid(value) ? 0.9 : null),

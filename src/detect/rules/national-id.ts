@@ -74,7 +74,8 @@ export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [
     kind: "nino",
     class: "restricted",
     title: "UK National Insurance numbers (HMRC prefix rules, suffix A–D)",
-    trigger: { digits: { min: 6 }, before: 4, after: 3 },
+    // Letters on both sides: the six digits are always a run of their own.
+    trigger: { digits: { min: 6, max: 6 }, before: 4, after: 3 },
     pattern: /(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])/,
     score: 0.55,
     validate: (value, ctx) => (ninoValid(value) ? (near(ctx, NINO_WORDS, 48) ? 0.9 : 0.55) : null),
@@ -137,7 +138,8 @@ export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [
     kind: "dni",
     class: "restricted",
     title: "Spanish DNI (8 digits and control letter) and NIE (X/Y/Z, 7 digits, letter)",
-    trigger: { digits: { min: 7 }, before: 3, after: 3 },
+    // A letter ends the number (and starts an NIE), so its digits are a run of their own.
+    trigger: { digits: { min: 7, max: 8 }, before: 3, after: 3 },
     pattern: /(?<![\w./#-])(?:\d{8}|[XYZxyz]-?\d{7})-?[A-Za-z](?![\w])/,
     score: 0.5,
     validate: (value, ctx) => {

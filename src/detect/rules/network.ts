@@ -23,7 +23,12 @@ const PRIVATE_V4 = String.raw`(?:10(?:\.${OCTET}){3}|127(?:\.${OCTET}){3}|192\.1
 
 // --- IPv6 ------------------------------------------------------------------------------------------
 
-/** Unique local fc00::/7, link-local fe80::/10, loopback ::1. */
+/**
+ * Unique local fc00::/7, link-local fe80::/10, loopback ::1. The keywords are the ULA prefixes actually
+ * assigned (fd00::/8; fc00::/8 is reserved) written out with their colon, and fe80: (the rest of
+ * fe80::/10 is unused): "fd" or "fe8" alone occur in every other hex string and in "feature".
+ */
+const ULA_KEYWORDS = Array.from({ length: 256 }, (_, i) => `fd${i.toString(16).padStart(2, "0")}:`);
 const PRIVATE_V6 = String.raw`(?:(?:f[cd][0-9a-f]{2}|fe[89ab][0-9a-f])(?::[0-9a-f]{0,4}){1,7}(?:%[\w\-]+)?|::1)`;
 
 function ipv6Valid(value: string): boolean {
@@ -115,12 +120,8 @@ export const NETWORK_DETECTORS: DetectorSpec[] = [
         "100.10",
         "100.11",
         "100.12",
-        "fc",
-        "fd",
-        "fe8",
-        "fe9",
-        "fea",
-        "feb",
+        ...ULA_KEYWORDS,
+        "fe80:",
         "::1",
       ],
       before: 40,

@@ -157,23 +157,26 @@ const EXTENSION = /(?: ?(?:x|ext\.?|extension) ?)\d{1,6}$/;
 
 /** The confidence that a phone-shaped candidate is a phone number, or null when it is something else. */
 export function validatePhone(value: string, ctx: ValidateContext): number | null {
-  const core = value.replace(EXTENSION, "");
+  // Cheapest rejections first: this runs on every phone-shaped run of digits in logs and tables.
+  if (ctx.text.charCodeAt(ctx.end) === 58 || ctx.text.charCodeAt(ctx.start - 1) === 58) return null; // 12:30
+  const core = /\d$/.test(value) && !/x|ext/i.test(value) ? value : value.replace(EXTENSION, "");
   const digits = digitsOf(core);
-  const plus = core.startsWith("+") || core.startsWith("(+");
+  const plus = core.charCodeAt(0) === 43 || core.startsWith("(+");
   const intl = plus || (core.startsWith("00") && digits.length >= 10);
   if (digits.length < 7 || digits.length > (intl ? 15 : 12)) return null;
+  const nanp = !intl && NANP.test(core);
+  // A label may sit on the line above ("Phone:\n…"); words after the number count on its own line only.
+  const lead = before(ctx, 32);
+  const phoneWord = PHONE_WORDS.test(lead) || PHONE_WORDS.test(after(ctx, 24).split("\n", 1)[0]!);
+  // Only international and North American shapes can stand without a phone word.
+  if (!phoneWord && !intl && !nanp) return null;
   // Shapes that are never phone numbers, however they are grouped.
   if (DATE.test(core)) return null;
   if (/^\d{3}-\d{2}-\d{4}$/.test(core)) return null; // SSN
   if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(core)) return null; // IPv4 address
   if (/^\d+\.\d+$/.test(core)) return null; // decimal number
-  if (/^97[89]/.test(digits) && digits.length === 13 && /-/.test(core)) return null; // ISBN-13
-  if (after(ctx, 1) === ":" || before(ctx, 1) === ":") return null; // clock time
-  // A label may sit on the line above ("Phone:\n…"); words after the number count on its own line only.
-  const lead = before(ctx, 32);
-  const phoneWord = PHONE_WORDS.test(lead) || PHONE_WORDS.test(after(ctx, 24).split("\n", 1)[0]!);
-  if (!phoneWord && NOT_PHONE_WORDS.test(lead)) return null;
-  if (!phoneWord && /[#№]\s*$/.test(lead)) return null;
+  if (digits.length === 13 && /^97[89]/.test(digits) && core.includes("-")) return null; // ISBN-13
+  if (!phoneWord && (NOT_PHONE_WORDS.test(lead) || /[#№]\s*$/.test(lead))) return null;
 
   let score: number;
   if (intl) {
@@ -183,7 +186,7 @@ export function validatePhone(value: string, ctx: ValidateContext): number | nul
       const p = parsePhoneNumberFromString(plus ? core : "+" + core.replace(/^00/, ""));
       score = p?.isValid() ? 0.9 : 0.7;
     }
-  } else if (NANP.test(core)) {
+  } else if (nanp) {
     score = 0.6;
   } else if (/[ .\-()]/.test(core)) {
     score = 0.3;
