@@ -321,8 +321,8 @@ const STREET_FORMS = [
   // 31 Rue de Tanger; 137 Avenue Teboulbi; 846 31 rue des Lilas (number first, none after)
   String.raw`${NUM}(?: ${NUM})? ${PREFIX_ANY} (?:${AW} ){0,4}${AW}`,
   String.raw`${NUM}(?: ${NUM})? ${PREFIX_CAP} (?:${NAMEW} ){0,4}${NAMEW}`,
-  // 2505 Heatherleigh Suite 620 (number and name, then a unit)
-  String.raw`${NUM}(?: ${NUM})? (?:${NOT_UNIT}${NAMEW} ){0,2}${NOT_UNIT}${NAMEW}(?=,? ${UNIT})`,
+  // 2505 Heatherleigh Suite 620; 87 van Gijn Summit / Suite 364 (number and name, then a unit)
+  String.raw`${NUM}(?: ${NUM})? (?:${NOT_UNIT}${NAMEW} ){0,2}${NOT_UNIT}${NAMEW}(?=,?[ \t]*(?:\r?\n[ \t>|*•?\-]*)?${UNIT})`,
   // P.O. Box 149; PSC 1234, Box 5678; USNS Bergman
   String.raw`(?:${NUM} )?${PO_BOX}`,
   MIL_UNIT,
@@ -332,7 +332,7 @@ const STREET_FORMS = [
 ];
 
 const CITY = String.raw`\p{Lu}[\p{L}\p{M}'’\-]*(?:\.(?= \p{L}))?(?:[ \-](?:\p{Lu}[\p{L}\p{M}'’\-]*(?:\.(?= \p{L}))?|${PARTICLE}(?![\p{L}]))){0,4}(?: \([^()\n]{1,24}\))?`;
-const REGION = String.raw`\p{Lu}{2,3}(?![\p{L}])|\d{2}(?!\d)`;
+const REGION = String.raw`\p{Lu}{2,3}(?![\p{L}])`;
 const POSTCODE = String.raw`(?:\d{5}-\d{4}|\d{4,6}|\d{3} \d{2}|\d{2}-\d{3}|\d{4} ?\p{Lu}{2}|\p{Lu}\d\p{Lu} ?\d\p{Lu}\d|\p{Lu}{1,2}\d[\p{Lu}\d]? ?\d\p{Lu}{2}|\p{Lu}{1,2}-\d{4,5})(?![\p{L}\p{N}])`;
 const LINE_END = String.raw`(?=[ \t]*(?:[,.;:!?)\]"'\r\n]|$))`;
 /** Parts that say "address" on their own: a unit, a box, a military post office, a postcode. */
@@ -363,12 +363,16 @@ const POSTCODE_LINE = new RegExp(String.raw`[\n,][^\n]*?${POSTCODE}[ \t]*$|${MIL
 const NOT_ADDRESS =
   /^(?:\d+ )?(?:Version|Chapter|Step|Page|Table|Figure|Fig|Section|Item|Line|Part|Phase|Level|Windows|Python|Node|Java|Android|iOS|iPhone|Galaxy|Day|Week|Year|Top|Season|Episode|Round|Game|Vol|Volume|Issue|No|Number|Room|Gate|Platform|Terminal|Row|Seat|Flight|Bus|Route|Highway|Interstate|Exit|Grade|Class|Team|Group|Model|Series|Type|Mark|Mk|Rev|Release|Build|Patch|Update|Sprint|Q[1-4]|COVID|Covid)(?: |$)/;
 
+/** "1 Feb 2022", "March 3 2024": a day, a month and a year look like a name between numbers. */
+const DATE_LIKE =
+  /(?:^|\s)\d{1,2}\.? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? \d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{2,4}/i;
+
 /** Scores a candidate address by the evidence in it; context words are added by the scanner. */
 export function validateAddress(value: string, _ctx: ValidateContext): number | null {
   const firstLine = value.split("\n", 1)[0]!;
   const typed = TYPE_SIGNAL.test(firstLine);
   const unit = UNIT_SIGNAL.test(value);
-  if (!typed && !unit && NOT_ADDRESS.test(firstLine)) return null;
+  if (!typed && !unit && (NOT_ADDRESS.test(firstLine) || DATE_LIKE.test(firstLine))) return null;
   let score = typed ? 0.6 : 0.3;
   if (unit) score += typed ? 0.2 : 0.3;
   if (POSTCODE_LINE.test(value)) score += 0.15;
