@@ -2,8 +2,9 @@
 
 /** The ASCII digits of `s`, in order; every separator people type ("4111 1111-1111") dropped. */
 export function digitsOf(s: string): string {
-  return s.replace(NON_DIGITS, "");
+  return ONLY_DIGITS.test(s) ? s : s.replace(NON_DIGITS, "");
 }
+const ONLY_DIGITS = /^\d*$/;
 const NON_DIGITS = /\D+/g;
 
 /** True when every character of `s` is the same ("000000000", "1111"): never a real identifier. */

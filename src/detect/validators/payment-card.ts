@@ -52,9 +52,14 @@ const RANGES: readonly Range[] = [
   r("maestro", "56", "69", L12_19),
 ];
 
+/** Ranges by first digit: most numbers in logs start with a digit no scheme uses at that length. */
+const BY_FIRST_DIGIT: readonly Range[][] = Array.from({ length: 10 }, (_, d) =>
+  RANGES.filter((x) => x.from[0]! <= String(d) && String(d) <= x.to[0]!),
+);
+
 /** The scheme whose IIN range and lengths fit `digits`, or undefined. */
 export function cardBrand(digits: string): CardBrand | undefined {
-  for (const x of RANGES) {
+  for (const x of BY_FIRST_DIGIT[digits.charCodeAt(0) - 48] ?? []) {
     if (!x.lengths.includes(digits.length)) continue;
     const p = digits.slice(0, x.from.length);
     if (p >= x.from && p <= x.to) return x.brand;
