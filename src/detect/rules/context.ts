@@ -6,10 +6,15 @@ import type { ValidateContext } from "../types.js";
  * "using", "tin" inside "continue". These helpers match words with no letter or digit touching them.
  */
 
+/** Regex source matching any of `words` as a whole word (spaces match spaces, "_" or "-"). */
+export function wordsSource(words: readonly string[]): string {
+  const alt = words.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/ /g, "[\\s_-]*")).join("|");
+  return `(?<![\\p{L}\\p{N}])(?:${alt})(?![\\p{L}\\p{N}])`;
+}
+
 /** A case-insensitive RegExp that finds any of `words` as a whole word. */
 export function wordsRegex(words: readonly string[]): RegExp {
-  const alt = words.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/ /g, "[\\s_-]*")).join("|");
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alt})(?![\\p{L}\\p{N}])`, "iu");
+  return new RegExp(wordsSource(words), "iu");
 }
 
 /** The `window` characters before the match. */

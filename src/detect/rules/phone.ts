@@ -6,7 +6,7 @@ import {
 } from "libphonenumber-js/max";
 import type { ValidateContext } from "../types.js";
 import { digitsOf } from "../validators/digits.js";
-import { after, before, wordsRegex } from "./context.js";
+import { after, before, wordsRegex, wordsSource } from "./context.js";
 
 /**
  * Phone numbers in the ways people write them: E.164 and international (+44 20 7946 0958,
@@ -26,9 +26,9 @@ import { after, before, wordsRegex } from "./context.js";
  * two digit groups, so a long digit run has exactly one way to match and cannot backtrack badly.
  */
 export const PHONE_PATTERN =
-  /(?<![\w+./:#=@$€£¥%(-])(?:\+ ?|\(\+?\d{1,4}\) ?)?(?:\d+|\(\d{1,5}\))(?:[ .-]?\(\d{1,5}\)|[ .\u00a0-]\d+|(?<=\))\d+)*(?:(?: ?(?:x|ext\.?|extension) ?)\d{1,6})?(?![\w%]|[.:/,-]\d)/;
+  /(?<![\w+./:#=@$€£¥%(-])(?:\+ ?|\(\+?\d{1,4}\) ?)?(?:\d+|\(\d{1,5}\))(?:[ .-]?\(\d{1,5}\)|[ .\u00a0-]\d+|(?<=\))\d+)*(?:(?: ?(?:x|ext\.?|extension) ?)\d{1,6})?(?![\w%]|[.:/,-]\d|-[0-9a-fA-F]{4}-)/;
 
-const PHONE_WORDS = wordsRegex([
+const PHONE_WORD_LIST = [
   "phone",
   "phones",
   "telephone",
@@ -80,7 +80,10 @@ const PHONE_WORDS = wordsRegex([
   "cellulare",
   "电话",
   "手机",
-]);
+];
+const PHONE_WORDS = wordsRegex(PHONE_WORD_LIST);
+/** A label that ends its line ("Phone:"), so it names the number on the next line. */
+const PHONE_LABEL_AT_END = new RegExp(wordsSource(PHONE_WORD_LIST) + String.raw`[\s:.#-]*$`, "iu");
 
 /** Words that make a number something else: an order, a parcel, a ticket, a price. */
 const NOT_PHONE_WORDS = wordsRegex([
@@ -165,9 +168,13 @@ export function validatePhone(value: string, ctx: ValidateContext): number | nul
   const intl = plus || (core.startsWith("00") && digits.length >= 10);
   if (digits.length < 7 || digits.length > (intl ? 15 : 12)) return null;
   const nanp = !intl && NANP.test(core);
-  // A label may sit on the line above ("Phone:\n…"); words after the number count on its own line only.
+  // Words count on the number's own line; a label may also end the line above ("Phone:\n…").
   const lead = before(ctx, 32);
-  const phoneWord = PHONE_WORDS.test(lead) || PHONE_WORDS.test(after(ctx, 24).split("\n", 1)[0]!);
+  const nl = lead.lastIndexOf("\n");
+  const phoneWord =
+    PHONE_WORDS.test(nl < 0 ? lead : lead.slice(nl + 1)) ||
+    (nl >= 0 && PHONE_LABEL_AT_END.test(lead.slice(0, nl))) ||
+    PHONE_WORDS.test(after(ctx, 24).split("\n", 1)[0]!);
   // Only international and North American shapes can stand without a phone word.
   if (!phoneWord && !intl && !nanp) return null;
   // Shapes that are never phone numbers, however they are grouped.
