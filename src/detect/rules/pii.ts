@@ -163,7 +163,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     class: "confidential",
     title:
       "Street addresses in many countries' formats, with unit, PO box and military lines, city and postcode; multi-line addresses as one finding",
-    trigger: { keywords: ADDRESS_KEYWORDS, before: 64, after: 140 },
+    trigger: { keywords: ADDRESS_KEYWORDS, before: 40, after: 100 },
     pattern: ADDRESS_PATTERN,
     score: 0.3,
     validate: validateAddress,
