@@ -133,9 +133,8 @@ export const NETWORK_DETECTORS: DetectorSpec[] = [
     ),
     score: 0.8,
     validate: (value) => {
-      if (/(?:f[cd]|fe[89ab])[0-9a-f]*:|::1/i.test(value) && !/^[a-z][\w+.-]*:\/\/[\d.]+/i.test(value)) {
-        if (!/\d+\.\d+\.\d+\.\d+/.test(value) && !ipv6Valid(value)) return null;
-      }
+      // The pattern lets through malformed IPv6 ("fd00::1::2", too many groups); the validator does not.
+      if (!/\d\.\d+\.\d+\.\d/.test(value) && !ipv6Valid(value)) return null;
       return located(value) ? 0.95 : 0.8;
     },
   },
