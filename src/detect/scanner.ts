@@ -53,8 +53,8 @@ interface Plan {
   /** keyword id -> indices of the detectors it triggers. */
   keywordDetectors: number[][];
   keywordLengths: number[];
-  /** Detectors triggered by digit runs: [detector index, min digits]. */
-  digitDetectors: [number, number][];
+  /** Detectors triggered by digit runs: [detector index, min digits, max digits]. */
+  digitDetectors: [number, number, number][];
   digitRun: RegExp;
   fullTextDetectors: number[];
   analyzers: ActiveDetector[];
@@ -144,8 +144,8 @@ export class Scanner {
           const c = run.charCodeAt(i);
           if (c >= 48 && c <= 57) digits++;
         }
-        for (const [di, min] of p.digitDetectors) {
-          if (digits < min) continue;
+        for (const [di, min, max] of p.digitDetectors) {
+          if (digits < min || digits > max) continue;
           const t = dets[di]!.trigger as { before?: number; after?: number };
           // A run that reaches the end of the text may still grow.
           open(
@@ -282,7 +282,7 @@ function plan(all: ActiveDetector[]): Plan {
   const keywords: string[] = [];
   const index = new Map<string, number>();
   const keywordDetectors: number[][] = [];
-  const digitDetectors: [number, number][] = [];
+  const digitDetectors: [number, number, number][] = [];
   const fullTextDetectors: number[] = [];
   detectors.forEach((d, di) => {
     const t = d.trigger!;
@@ -300,7 +300,7 @@ function plan(all: ActiveDetector[]): Plan {
         if (!list.includes(di)) list.push(di);
       }
     } else if ("digits" in t) {
-      digitDetectors.push([di, t.digits.min]);
+      digitDetectors.push([di, t.digits.min, t.digits.max ?? Infinity]);
     } else {
       fullTextDetectors.push(di);
     }

@@ -34,9 +34,11 @@ export type Trigger =
    * Runs of digits (up to two of space, dash, dot, slash or bracket between digits). The pattern
    * runs on the run widened by `before`/`after` characters, when the run has at least `min` digits.
    * A run can hold several values ("4111 1111 1111 1111 12/27"): the pattern's own boundaries pick
-   * them out.
+   * them out. So `max` (skip runs with more digits) is only for values whose digits always form a run
+   * of their own because letters bound them, like a UK NINO's six (AB 12 34 56 C): most runs in logs
+   * are longer, and each window a detector opens costs time.
    */
-  | { digits: { min: number }; before?: number; after?: number }
+  | { digits: { min: number; max?: number }; before?: number; after?: number }
   /** The whole text. Reserved for the few detectors no keyword or digit run can trigger. */
   | { fullText: true };
 
