@@ -1,0 +1,911 @@
+import { any, latin, type Rule } from "./rule.js";
+
+/**
+ * English phrase families. Patterns run on the normalised text (lower case, straight quotes, one
+ * space between words; see normalise.ts) and, through `latin()`, a plain space in a pattern also
+ * accepts no space at all. Weights are evidence, not verdicts: a phrase that benign text also uses
+ * ("from now on you will receive ...") weighs little alone and counts when other evidence is near.
+ */
+
+// Verbs that tell a reader to drop what it was told, by how unambiguously they do so.
+const VERB_STRONG = [
+  "ignore",
+  "ignoring",
+  "disregard",
+  "disregarding",
+  "forget",
+  "forgetting",
+  "pay no attention to",
+  "pay no heed to",
+  "do not (?:follow|obey|heed|listen to|adhere to|comply with)",
+  "don't (?:follow|obey|heed|listen to|adhere to|comply with)",
+  "dont (?:follow|obey|heed|listen to)",
+  "stop (?:following|obeying|listening to)",
+  "no longer (?:follow|obey|adhere to)",
+];
+const VERB_MEDIUM = [
+  "override",
+  "overwrite",
+  "overriding",
+  "bypass",
+  "bypassing",
+  "discard",
+  "abandon",
+  "dismiss",
+  "neglect",
+  "set aside",
+  "put aside",
+  "throw out",
+  "throw away",
+  "nullify",
+  "void",
+  "ditch",
+  "scrap",
+  "leave behind",
+];
+const VERB_WEAK = ["skip", "drop", "cancel", "erase", "delete", "clear", "overlook", "remove"];
+const VERB = any([...VERB_STRONG, ...VERB_MEDIUM, ...VERB_WEAK]);
+const VERB_STRONG_RE = new RegExp("^" + any(VERB_STRONG).replace(/ /g, "\\s?"));
+const VERB_MEDIUM_RE = new RegExp("^" + any(VERB_MEDIUM).replace(/ /g, "\\s?"));
+
+const OBJ_STRONG = [
+  "instructions?",
+  "prompts?",
+  "system prompt",
+  "system message",
+  "directives?",
+  "programming",
+  "guidelines",
+  "commands",
+  "orders",
+  "training",
+  "instruction set",
+  "prior context",
+];
+const OBJ_MEDIUM = [
+  "rules?",
+  "constraints",
+  "restrictions",
+  "guidance",
+  "context",
+  "limitations",
+  "policies",
+  "directions",
+  "safeguards",
+  "guardrails",
+  "filters",
+  "conditioning",
+  "tasks?",
+  "requests?",
+];
+const OBJ = any([...OBJ_STRONG, ...OBJ_MEDIUM]);
+const OBJ_STRONG_RE = new RegExp("^" + any(OBJ_STRONG).replace(/ /g, "\\s?") + "$");
+
+/** Words between the verb and its object that make it "what you were told before". */
+const SCOPE =
+  /\b(?:previous(?:ly)?|prior|above|earlier|preceding|foregoing|former|initial|original|old|past|preset|pre-?programmed|pre-?set|existing|all|any|every|your|system|these|those|aforementioned|above-mentioned|hidden|given|received|provided)\b/;
+const SCOPE_WORDS =
+  "(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|all|any|your|system)";
+
+function overrideWeight(verb: string, middle: string, obj: string): number {
+  if (!SCOPE.test(middle)) return 0;
+  // "ignore the previous value" never reaches here; "ignore the previous email" neither: the object
+  // list holds only things a model is told.
+  const v = VERB_STRONG_RE.test(verb) ? 1 : VERB_MEDIUM_RE.test(verb) ? 0.8 : 0.6;
+  const o = OBJ_STRONG_RE.test(obj.replace(/\s/g, " ").trim()) ? 1 : 0.8;
+  return Math.round(0.92 * v * o * 100) / 100;
+}
+
+const OVERRIDE_TRIGGERS = [
+  "ignor",
+  "disregard",
+  "forget",
+  "attention to",
+  "heed",
+  "follow",
+  "obey",
+  "listen to",
+  "adhere",
+  "comply",
+  "overrid",
+  "overwrit",
+  "bypass",
+  "discard",
+  "abandon",
+  "dismiss",
+  "neglect",
+  "aside",
+  "throw",
+  "nullify",
+  "void",
+  "ditch",
+  "scrap",
+  "leave behind",
+  "skip",
+  "drop",
+  "cancel",
+  "erase",
+  "delete",
+  "clear",
+  "overlook",
+  "remove",
+];
+
+export const EN_RULES: Rule[] = [
+  // --- override ---------------------------------------------------------------------------------
+  {
+    // Any few words between verb and object, as long as one of them scopes it to what came before:
+    // "ignore all of the instructions you were given before", "disregard your previous rules".
+    id: "override.verb-object.en",
+    family: "override",
+    lang: "en",
+    weight: 0.92,
+    triggers: OVERRIDE_TRIGGERS,
+    re: latin(`\\b(${VERB})\\s((?:[a-z'-]+,?\\s){0,6}?)(${OBJ})\\b`),
+    weigh: (m) => overrideWeight(m[1]!, m[2]!, m[3]!),
+    obfuscatable: true,
+  },
+  {
+    // The same without spaces, for spaced-out letters joined into one run ("ignoreallpreviousinstructions").
+    id: "override.joined.en",
+    family: "override",
+    lang: "en",
+    weight: 0.92,
+    triggers: ["ignore", "disregard", "forget", "override", "bypass"],
+    re: latin(
+      `\\b(ignore|disregard|forget|override|bypass) (?:all |any |the |of |your ){0,3}(${SCOPE_WORDS}) (?:and (?:following|subsequent|future) )?(${OBJ})`,
+    ),
+    weigh: (m) => overrideWeight(m[1]!, m[2]!, m[3]!),
+    obfuscatable: true,
+  },
+  {
+    // "Ignore the above." / "Disregard all of the previous and ..." with no object named.
+    id: "override.bare.en",
+    family: "override",
+    lang: "en",
+    weight: 0.45,
+    triggers: ["ignor", "disregard", "forget"],
+    re: latin(
+      `\\b(?:ignore|disregard|forget)\\s(?:all\\s|any\\s)?(?:of\\s)?(?:the\\s|that\\s|this\\s|everything\\s|what\\s(?:was\\s|is\\s)?(?:written\\s|said\\s)?)?(?:above|previous|prior|preceding|foregoing|before)(?:\\s(?:text|content|prompt|this line|here))?(?=\\s?(?:[.,;:!\\n-]|and\\b|then\\b|$))`,
+    ),
+    obfuscatable: true,
+  },
+  {
+    id: "override.forget-everything.en",
+    family: "override",
+    lang: "en",
+    weight: 0.7,
+    triggers: ["forget", "disregard", "ignore"],
+    re: latin(
+      `\\b(?:forget|disregard|ignore) (?:about )?(?:everything|all|anything) (?:(?:that )?you (?:were|have been|had been|'ve been) (?:told|taught|given|instructed)|(?:that )?i (?:said|told you|wrote) (?:before|earlier|above)|(?:you )?(?:learned|were trained on)|(?:before|above|prior to) this|up to (?:now|this point)|so far|that came before)`,
+    ),
+    obfuscatable: true,
+  },
+  {
+    id: "override.void.en",
+    family: "override",
+    lang: "en",
+    weight: 0.75,
+    triggers: ["instruction", "prompt", "rules", "guideline", "directive"],
+    re: latin(
+      `\\b(?:previous|prior|above|original|old|earlier|initial|all|your|the|these|those|any) (instructions?|prompts?|rules|directives?|guidelines)(?: (?:above|before|given))? (?:are|is|were|was|have been|has been) (?:now |hereby |all )?(?:void|null|cancel+ed|revoked|obsolete|replaced|superseded|overridden|overruled|invalid|invalidated|deprecated|lifted|suspended|disabled|no longer (?:valid|in effect|active|applicable|apply|relevant|binding))`,
+    ),
+    weigh: (m) => (/^(?:instruction|prompt|directive)/.test(m[1]!) ? 0.75 : 0.4),
+  },
+  {
+    id: "override.was-fake.en",
+    family: "override",
+    lang: "en",
+    weight: 0.7,
+    triggers: ["instruction", "prompt", "task", "request", "text"],
+    re: latin(
+      `\\b(?:above|previous|prior|preceding|earlier|original|first) (instructions?|prompts?|task|request|text|conversation) (?:was|were|is|are) (?:just |only |merely )?(?:a |an )?(?:test|joke|mistake|fake|distraction|decoy|trick|placeholder|lie)\\b`,
+    ),
+    weigh: (m) => (/^(?:instruction|prompt|task)/.test(m[1]!) ? 0.7 : 0.45),
+  },
+  {
+    id: "override.instead-of.en",
+    family: "override",
+    lang: "en",
+    weight: 0.5,
+    triggers: ["instead of", "rather than"],
+    re: latin(
+      `\\b(?:instead of|rather than) (?:following|obeying|doing|answering|summari[sz]ing|translating|classifying|completing|performing|analy[sz]ing|responding to) (?:the|your|my|this|its|any) (?:original |previous |assigned |given |actual |current |user'?s? )?(?:instructions|task|request|question|prompt|job|assignment)`,
+    ),
+  },
+  {
+    id: "override.stop.en",
+    family: "override",
+    lang: "en",
+    weight: 0.45,
+    triggers: ["stop", "cease", "halt", "abort"],
+    re: latin(
+      `\\b(?:stop|cease|halt|abort) (?:everything|what you(?:'re| are) doing|(?:the|your) (?:current|present) task|all (?:previous |current )?tasks|processing (?:this|the))\\b`,
+    ),
+  },
+
+  // --- role change --------------------------------------------------------------------------------
+  {
+    id: "role.you-are-now.en",
+    family: "role",
+    lang: "en",
+    weight: 0.7,
+    triggers: ["you are", "you're", "youare", "you re"],
+    re: latin(`\\byou(?:'re| are| re) (now|no longer|henceforth|from now on) ((?:[a-z'-]+\\s?){1,6})`),
+    weigh: (m) => youAreNowWeight(m[1]!, m[2]!),
+    obfuscatable: true,
+  },
+  {
+    id: "role.from-now-on.en",
+    family: "role",
+    lang: "en",
+    weight: 0.65,
+    triggers: ["from now", "from this", "henceforth", "hereafter", "starting now", "going forward"],
+    re: latin(
+      `\\b(?:from (?:now|this (?:point|moment|message)) (?:on|onwards?|forward)|henceforth|hereafter|starting now|going forward),? ((?:[a-z'-]+\\s?){1,8})`,
+    ),
+    weigh: (m) => (ROLE_TAIL.test(m[1]!) ? 0.65 : /^(?:you|your)\b/.test(m[1]!) ? 0.25 : 0),
+    obfuscatable: true,
+  },
+  {
+    id: "role.pretend.en",
+    family: "role",
+    lang: "en",
+    weight: 0.35,
+    triggers: [
+      "pretend",
+      "roleplay",
+      "role-play",
+      "role play",
+      "act as",
+      "imagine you",
+      "persona",
+      "character",
+    ],
+    re: latin(
+      `\\b(?:pretend (?:that )?(?:you(?:'re| are| can| have)|to be)|act as (?:if|though) you|imagine (?:that )?you(?:'re| are) (?:an?|the) (?:ai|model|chatbot|assistant)|(?:roleplay|role-play|role play) as|(?:play|assume|take on|adopt|embody) (?:the )?(?:role|persona|character|identity) of)\\b`,
+    ),
+    obfuscatable: true,
+  },
+  {
+    id: "role.you-will-act.en",
+    family: "role",
+    lang: "en",
+    weight: 0.45,
+    triggers: ["you will", "you must", "you shall", "you are going", "you're going", "i want you", "you'll"],
+    re: latin(
+      `\\b(?:you (?:will|must|shall|are going to|re going to)|you're going to|you'll|i want you to|i need you to) (?:now |from now on |always )?(?:act|pretend|play|behave|roleplay|simulate|impersonate|become|respond|answer) (?:as|like|to be|in the (?:role|manner|style) of)\\b`,
+    ),
+  },
+  {
+    id: "role.stay-in-character.en",
+    family: "role",
+    lang: "en",
+    weight: 0.5,
+    triggers: ["character"],
+    re: latin(
+      `\\b(?:stay in character|remain in character|(?:do not|don't|never|not) (?:break|drop|leave) (?:out of )?character|break character)\\b`,
+    ),
+  },
+  {
+    id: "role.persona-name.en",
+    family: "role",
+    lang: "en",
+    weight: 0.35,
+    triggers: ["dan", "evil", "mode", "alter ego", "confidant", "gpt", "mongo", "dude", "stan", "aim"],
+    re: latin(
+      `\\b(?:(?:you are|you're|act as|pretend to be|as|called|named|become|answer as|respond as|known as|stay|\\[|reply as) dan\\b|dan (?:mode|prompt|persona|which stands|stands for|jailbreak)|\\[dan\\]|dan ?:|alter ego|evil (?:twin|ai|bot|assistant|confidant)|anti-?gpt|better ?dan|dude mode|mongo tom|stan mode|aim mode|opposite mode|evil mode)\\b`,
+    ),
+    weigh: (m) =>
+      /dan (?:mode|which stands|stands for)|\[dan\]|anti-?gpt|better ?dan|mongo tom/.test(m[0]) ? 0.6 : 0.35,
+  },
+  {
+    id: "role.named-ai.en",
+    family: "role",
+    lang: "en",
+    weight: 0.35,
+    triggers: ["called", "named", "known as"],
+    re: latin(
+      `\\b(?:an?|the) (?:new |fictional |hypothetical |unfiltered |unrestricted )?(?:ai|model|chatbot|language model|assistant|bot) (?:called|named|known as)\\b`,
+    ),
+  },
+
+  // --- restrictions removed ---------------------------------------------------------------------------
+  {
+    id: "unrestricted.without.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.45,
+    triggers: [
+      "restrict",
+      "limit",
+      "filter",
+      "censor",
+      "rules",
+      "guideline",
+      "boundar",
+      "moral",
+      "ethic",
+      "constraint",
+      "safeguard",
+      "guardrail",
+      "polic",
+      "restraint",
+    ],
+    re: latin(
+      `\\b(?:without|free (?:from|of)|no|zero|not (?:bound|limited|restricted|constrained) by|unbound by|released from|freed from|liberated from|regardless of|not subject to|exempt from) (?:any |all |the |your |its |typical |usual |normal |ethical |moral |content |safety |built-in |programmed |openai'?s? |anthropic'?s? |such )*(restrictions?|limitations?|limits|filters?|filtering|censorship|censoring|rules|guidelines|boundaries|morals|morality|ethics|constraints|safeguards|guardrails|content polic(?:y|ies)|usage polic(?:y|ies)|restraints)\\b`,
+    ),
+    weigh: (m) => (/^(?:limit|rules|boundaries)/.test(m[1]!) ? 0.3 : 0.45),
+    obfuscatable: true,
+  },
+  {
+    id: "unrestricted.adjective.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.3,
+    triggers: [
+      "unrestrict",
+      "unfilter",
+      "uncensor",
+      "jailbr",
+      "unshackled",
+      "unchained",
+      "unleashed",
+      "amoral",
+    ],
+    re: latin(
+      `\\b(?:unrestricted|unfiltered|uncensored|jailbroken|jailbreak|jailbreaking|jailbreaked|unshackled|unchained|unleashed|amoral)\\b`,
+    ),
+  },
+  {
+    id: "unrestricted.do-anything.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.8,
+    triggers: ["anything"],
+    re: latin(`\\b(?:do anything now|can do anything(?: now)?,? (?:without|and|including|even))\\b`),
+    weigh: (m) => (m[0].startsWith("do") ? 0.8 : 0.4),
+    obfuscatable: true,
+  },
+  {
+    id: "unrestricted.mode.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.55,
+    triggers: ["mode"],
+    re: latin(
+      `\\b(?:enable|enabled|enter|entering|activate|activated|switch to|switched to|now in|are in|turn on|with|into|operate in|operating in|put you in|unlock|unlocked) (?:the )?(developer|dev|god|sudo|debug|admin|maintenance|unrestricted|jailbreak|jailbroken|dan|evil|opposite|chaos|unlocked|unfiltered|uncensored|root|superuser) mode\\b|\\b(developer|god|jailbreak|dan|evil|unrestricted|unfiltered|uncensored) mode (?:enabled|activated|on|unlocked)\\b`,
+    ),
+    weigh: (m) => {
+      const kind = m[1] ?? m[2]!;
+      return /^(?:developer|dev|debug|admin|maintenance|sudo|root|superuser)$/.test(kind) ? 0.4 : 0.6;
+    },
+    obfuscatable: true,
+  },
+  {
+    id: "unrestricted.vendor-policy.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.35,
+    triggers: ["openai", "anthropic"],
+    re: latin(
+      `\\b(?:openai|anthropic)(?:'s)? (?:content |usage |safety )?(?:polic(?:y|ies)|guidelines|rules|filters|restrictions)\\b`,
+    ),
+  },
+  {
+    id: "unrestricted.disable-safety.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.7,
+    triggers: [
+      "ignor",
+      "bypass",
+      "disable",
+      "turn off",
+      "deactivat",
+      "circumvent",
+      "evade",
+      "break free",
+      "escape",
+    ],
+    re: latin(
+      `\\b(?:ignore|bypass|disable|turn off|deactivate|circumvent|evade|break free (?:of|from)|break out of|escape) (your |its |all |any |the )*((?:safety |ethical |moral |content |built-in |internal |programmed |default )*)(filters?|guidelines|guardrails|safeguards|restrictions|limitations|polic(?:y|ies)|censorship|programming|alignment|training|morals|ethics|protocols|constraints|rules)\\b`,
+    ),
+    weigh: (m) => ((m[1] ?? "").includes("your") || /\S/.test(m[2] ?? "") ? 0.7 : 0.35),
+    obfuscatable: true,
+  },
+  {
+    id: "unrestricted.never-refuse.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.5,
+    triggers: ["refuse", "decline", "regardless", "no matter", "warning", "disclaimer", "abide", "have to"],
+    re: latin(
+      `\\b(?:(?:answer|respond to|reply to|comply with|fulfil+|do) (?:any|every|all) (?:questions?|requests?|prompts?|commands?|orders?|instructions?) (?:without|regardless|no matter|even if)|(?:never|not|don't|do not|cannot|can't|won't|will not|must not) (?:ever )?(?:refuse|decline|deny|reject)(?: to answer)? (?:any|a|my|the user'?s?)|(?:never|don't|do not|must not|will not|won't|without) (?:include |add |give |adding |including |giving )?(?:any )?(?:warnings?|disclaimers?|moral(?:i[sz]ing)?|ethical (?:concerns|warnings)|caveats)|(?:don't|do not|never|not|no longer) (?:have|need) to (?:follow|abide by|adhere to|comply with|respect|obey))\\b`,
+    ),
+  },
+
+  // --- system prompt extraction -------------------------------------------------------------------
+  {
+    id: "reveal.prompt.en",
+    family: "reveal",
+    lang: "en",
+    weight: 0.85,
+    triggers: [
+      "prompt",
+      "instruction",
+      "system message",
+      "guidelines",
+      "rules",
+      "directive",
+      "configuration",
+    ],
+    re: latin(
+      `\\b(?:reveal|print|show|display|output|repeat|recite|tell me|give me|share|leak|disclose|dump|echo|write out|spell out|paste|copy|return|expose|list|provide|send me|translate|summari[sz]e|what (?:is|are|was|were)|what's|read back|read out) (?:me |us |back )?((?:all |the |your |of |full |complete |entire |exact |whole |verbatim |original |initial |hidden |secret |internal |confidential |first |above |current |actual |underlying |real |developer |pre-?|meta-?)*)(system prompt|system message|system instructions?|prompt|instructions|rules|guidelines|directives|configuration)\\b`,
+    ),
+    weigh: (m) => revealWeight(m[1]!, m[2]!),
+    obfuscatable: true,
+  },
+  {
+    id: "reveal.above.en",
+    family: "reveal",
+    lang: "en",
+    weight: 0.7,
+    triggers: ["repeat", "print", "output", "show", "recite", "echo", "copy", "write", "starting with"],
+    re: latin(
+      `\\b(?:(?:repeat|print|output|show|recite|echo|copy|write) (?:back |out )?(?:all |everything |every word |the (?:text|words|content|message|sentences?|lines?) )(?:above|before this|prior to this|preceding|that (?:came|comes|appears) before|you (?:were|have been) given)|(?:starting|beginning) with (?:the words )?['"]?you are (?:a|an|chatgpt))\\b`,
+    ),
+    obfuscatable: true,
+  },
+
+  // --- fake role and turn markers ---------------------------------------------------------------------
+  {
+    id: "marker.special-token.any",
+    family: "marker",
+    lang: "any",
+    weight: 0.8,
+    triggers: ["<|"],
+    re: /<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text|end|start|eom_id)\|>/g,
+  },
+  {
+    id: "marker.inst.any",
+    family: "marker",
+    lang: "any",
+    weight: 0.65,
+    triggers: ["inst]", "<<sys", "<</sys", "[system", "[sys", "[admin", "[assistant", "(system", "(admin"],
+    re: /\[\/?inst\]|<<\/?sys>>|\[\/?(?:system|sys|admin|assistant)(?: (?:message|prompt|note|override|instruction|instructions))?\]|\((?:system|admin) (?:message|note|override|prompt|instruction)\)/g,
+    weigh: (m) =>
+      m[0].startsWith("[inst") || m[0].startsWith("[/inst") ? 0.65 : m[0].startsWith("<") ? 0.75 : 0.5,
+  },
+  {
+    id: "marker.heading.any",
+    family: "marker",
+    lang: "any",
+    weight: 0.5,
+    triggers: ["##"],
+    re: /(?:^|\n)#{2,} ?(system prompt|new system prompt|system|new instructions|instructions?|response|assistant|human|user)( ?:|(?=\n|$))/g,
+    weigh: (m) => {
+      const colon = m[2]!.includes(":");
+      if (m[1]!.includes("system") || m[1] === "new instructions") return 0.55;
+      return colon ? 0.4 : 0.15;
+    },
+  },
+  {
+    id: "marker.tag.any",
+    family: "marker",
+    lang: "any",
+    weight: 0.45,
+    triggers: [
+      "<system",
+      "</system",
+      "<user",
+      "</user",
+      "<assistant",
+      "</assistant",
+      "<instruction",
+      "</instruction",
+      "<admin",
+      "<developer",
+      "<sys>",
+      "</sys>",
+      "<human",
+      "</human",
+    ],
+    re: /<(\/?)(system|user|assistant|instructions?|admin|developer|sys|human)>/g,
+    weigh: (m) => {
+      const tag = m[2]!;
+      if (tag === "system" || tag === "sys") return 0.45;
+      if (tag === "user" || tag === "human") return m[1] ? 0.45 : 0.25;
+      if (tag === "assistant") return 0.4;
+      return 0.35;
+    },
+  },
+  {
+    id: "marker.line-label.any",
+    family: "marker",
+    lang: "any",
+    weight: 0.35,
+    triggers: [
+      "system",
+      "assistant",
+      "ai:",
+      "ai :",
+      "human",
+      "user",
+      "developer",
+      "admin",
+      "root",
+      "operator",
+      "chatgpt",
+      "gpt",
+      "claude",
+      "bot:",
+      "model:",
+    ],
+    re: /(?:^|\n|[.!?|>)\]] )\s?(system|assistant|ai|human|user|developer|admin|administrator|root|operator|sysadmin|chatgpt|gpt-?\d?|claude|bot|model)(?: (message|prompt|instructions?|note|override|update|command|notice|directive))? ?:(?!\/)/g,
+    weigh: (m) => {
+      const who = m[1]!;
+      const what = m[2] ?? "";
+      if (/^(?:prompt|instructions?|override|directive|command)$/.test(what)) return 0.55;
+      if (who === "system") return what === "" || what === "message" ? 0.35 : 0.2;
+      if (/^(?:assistant|ai|chatgpt|gpt|claude|bot|model)/.test(who)) return 0.35;
+      if (who === "user" || who === "human") return 0.25;
+      return what === "" ? 0.2 : 0.3;
+    },
+  },
+  {
+    id: "marker.json-role.any",
+    family: "marker",
+    lang: "any",
+    weight: 0.35,
+    triggers: ["role"],
+    re: /["']role["'] ?: ?["'](system|assistant|developer)["']/g,
+  },
+
+  // --- exfiltration ----------------------------------------------------------------------------------
+  {
+    id: "exfil.send-to.en",
+    family: "exfil",
+    lang: "en",
+    weight: 0.7,
+    triggers: [
+      "send",
+      "post",
+      "forward",
+      "email",
+      "e-mail",
+      "mail",
+      "upload",
+      "transmit",
+      "exfiltrat",
+      "leak",
+      "submit",
+      "copy",
+      "share",
+      "relay",
+      "deliver",
+      "paste",
+      "append",
+      "include",
+      "embed",
+      "encode",
+    ],
+    re: latin(
+      `\\b(?:send|post|forward|email|e-mail|mail|upload|transmit|exfiltrate|leak|submit|copy|share|relay|deliver|paste|append|include|embed|encode|report) (?:me |us )?((?:all |the |this |your |any |every |a copy of |a summary of |full |entire |their |his |her |its |of |previous |prior |current |stored |saved |the user'?s? |users'? |user )*)(conversation(?: history| log)?|chat history|chat logs?|chat|history|messages|emails|inbox|contacts|address book|system prompt|prompt|instructions|api keys?|keys|tokens?|secrets?|credentials|passwords?|cookies|session(?: tokens?| ids?)?|personal (?:data|information|details)|private (?:data|information)|user data|customer data|data|files|documents|credit card(?: numbers?)?|card numbers?|bank details|login details|memory|context|information|details)\\b([^\\n]{0,80}?)\\b(?:to|at|into|via|using|with|in|on) (?:https?://|www\\.|[a-z0-9._%+-]+@[a-z0-9-]+\\.[a-z]|[a-z0-9-]+\\.(?:com|net|org|io|xyz|ru|cn|info|biz|co|me|site|online|top|tk|app|dev)\\b|(?:this|the following|my|our|an external|a remote|the attacker'?s?|a third-party) (?:url|link|endpoint|server|webhook|address|email|site|website|domain))`,
+    ),
+    weigh: (m) => exfilWeight(m[1]!, m[2]!),
+  },
+  {
+    id: "exfil.markdown-image.any",
+    family: "exfil",
+    lang: "any",
+    weight: 0.55,
+    triggers: ["!["],
+    re: /!\[[^\]\n]{0,60}\]\((?:https?:)?\/\/[^)\s]{1,200}?(?:\{[a-z_ ]{1,30}\}|\[[a-z_ ]{1,30}\]|<[a-z_ ]{1,30}>|%7b|\$[a-z_]{2,}|\+\+)/g,
+  },
+  {
+    id: "exfil.into-url.en",
+    family: "exfil",
+    lang: "en",
+    weight: 0.55,
+    triggers: ["url", "link", "query", "parameter"],
+    re: latin(
+      `\\b(?:append|add|insert|attach|include|encode|put|embed) (?:the |all |their |the user'?s? |your |this )?(?:conversation|chat|data|answer|response|summary|message|secret|password|history|information|info|details|emails?|credentials|keys?|tokens?) (?:[a-z'-]+ ){0,4}?(?:to|in|into|as) (?:the |a |this |an )?(?:url|link|query(?: string)?|parameter|image url|markdown image)\\b`,
+    ),
+  },
+  {
+    id: "exfil.follow-url.en",
+    family: "exfil",
+    lang: "en",
+    weight: 0.3,
+    triggers: ["follow", "execute", "obey", "carry out"],
+    re: latin(
+      `\\b(?:follow|execute|obey|carry out) (?:the |any |all )?(?:instructions|commands|orders|directions) (?:at|on|in|from|found at|located at|hosted at|contained (?:at|in)) (?:https?://|www\\.|this (?:url|link|page|website|site|address)|the (?:following )?(?:url|link|website))`,
+    ),
+  },
+
+  // --- output control ---------------------------------------------------------------------------------
+  {
+    id: "output.reply-with.en",
+    family: "output",
+    lang: "en",
+    weight: 0.4,
+    triggers: ["reply", "respond", "answer", "say", "output", "print", "write", "return", "type"],
+    re: latin(
+      `\\b(?:(?:reply|respond|answer|say|output|print|write|return|type) (?:only |just |simply |exactly |solely |back )?with ?(?:only )?(?:the (?:text|words?|phrase|string|sentence|message) )?[:"']|(?:reply|respond|answer) (?:only|solely|exclusively|just) (?:with|in|using|by)|(?:only|just|simply) (?:reply|respond|answer|say|print|output|write|return|type) (?:with )?(?:the (?:word|words|phrase|text|sentence) )?["':]|(?:say|print|output|write|type) (?:exactly|verbatim|the following|only) ?[:"'])`,
+    ),
+    weigh: (m) =>
+      /^(?:only|just|simply)/.test(m[0])
+        ? 0.45
+        : /^(?:reply|respond|answer) (?:only|solely|exclusively|just)/.test(m[0])
+          ? 0.35
+          : 0.4,
+  },
+  {
+    id: "output.only-response.en",
+    family: "output",
+    lang: "en",
+    weight: 0.45,
+    triggers: ["response", "reply", "answer", "output"],
+    re: latin(
+      `\\byour (?:only|sole|entire|whole|final) (?:response|reply|answer|output) (?:should|must|will|shall|is to|has to) (?:be|say|contain|read|consist)\\b`,
+    ),
+  },
+  {
+    id: "output.instead-say.en",
+    family: "output",
+    lang: "en",
+    weight: 0.45,
+    triggers: [
+      "instead",
+      "rather",
+      "and just",
+      "and only",
+      "then just",
+      "and simply",
+      "then say",
+      "and say",
+      "and print",
+    ],
+    re: latin(
+      `\\b(?:(?:instead|rather),? (?:just |simply |only )?(?:say|print|output|write|respond|reply|answer|tell|return|type)|(?:and|then) (?:just |only |simply )?(?:say|print|output|write|type) ['"])`,
+    ),
+  },
+  {
+    id: "output.do-not-process.en",
+    family: "output",
+    lang: "en",
+    weight: 0.45,
+    triggers: ["summar", "translat", "classif", "analy", "process"],
+    re: latin(
+      `\\b(?:do not|don't|dont|never) (?:summari[sz]e|translate|classify|analy[sz]e|process) (?:this|the|that|it|any|these)\\b`,
+    ),
+  },
+
+  // --- speaking to the model from inside data -------------------------------------------------------
+  {
+    id: "address.ai.en",
+    family: "address",
+    lang: "en",
+    weight: 0.55,
+    triggers: ["ai", "llm", "language model", "chatbot", "gpt", "claude", "gemini", "copilot", "automated"],
+    re: latin(
+      `\\b(?:dear|attention|attn|note to|notice to|message (?:to|for)|instructions? (?:to|for)|important (?:message |note |notice |instructions? )?(?:to|for)|hey|hi|hello|psst|urgent(?: message)? (?:to|for)|memo to|reminder (?:to|for)) (?:the |any |all |our |you, )?(?:ai|a\\.i\\.|llms?|(?:large )?language models?|ai (?:assistants?|agents?|systems?|models?|bots?)|chatbots?|chatgpt|gpt(?:-?\\d)?|claude|gemini|copilot|automated (?:systems?|assistants?|agents?))\\b(?! (?:team|teams|enthusiasts?|community|developers?|engineers?|researchers?|products?|industry|users?|startups?|newsletter|experts?|fans?|lovers?|club|group|summit|conference|roundup|digest|update|news))`,
+    ),
+  },
+  {
+    id: "address.if-you-are-ai.en",
+    family: "address",
+    lang: "en",
+    weight: 0.6,
+    triggers: ["if you", "you are an", "you're an", "as an ai", "as a language", "as a large"],
+    re: latin(
+      `\\b(?:if you(?:'re| are) (?:an?|the) (?:ai|llm|(?:large )?language model|ai (?:assistant|model|agent|system)|chatbot|gpt|chatgpt|claude|automated (?:system|assistant|agent))|(?:as|you(?:'re| are)) an? (?:ai|llm|(?:large )?language model|ai (?:assistant|model)|chatbot)(?: assistant| model)?,? (?:you )?(?:must|should|need to|have to|are required to|are instructed to|will|shall|are to))\\b`,
+    ),
+  },
+  {
+    id: "address.reading-this.en",
+    family: "address",
+    lang: "en",
+    weight: 0.65,
+    triggers: [
+      "reading",
+      "processing",
+      "summari",
+      "parsing",
+      "analy",
+      "scanning",
+      "handling",
+      "crawling",
+      "browsing",
+      "indexing",
+    ],
+    re: latin(
+      `\\b(?:to|for|attention) (?:the|any|all|an|every) (?:ai|llm|(?:large )?language model|assistant|chatbot|agent|model|bot|ai (?:assistant|agent|model|system)|automated (?:system|agent|assistant))s? (?:that is |who is |which is |that's |currently )?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|scanning|handling|crawling|browsing|indexing) (?:this|these|the|my)\\b`,
+    ),
+  },
+  {
+    id: "address.when-summarising.en",
+    family: "address",
+    lang: "en",
+    weight: 0.4,
+    triggers: ["summar", "process", "pars", "analy", "index", "read", "scan", "translat"],
+    re: latin(
+      `\\b(?:when|while|once|after|before|if) (?:you(?:'re| are)? |the (?:ai|assistant|model|llm|agent|bot|chatbot) (?:is )?)(summari[sz]|pars|process|analy[sz]|index|read|scann?|translat)(?:e|es|ing|ed)? (?:this|these|the|my) (?:email|e-mail|message|document|page|text|file|content|web ?page|website|review|ticket|article|resume|cv|data)\\b`,
+    ),
+    weigh: (m) => (/^(?:read|scan)/.test(m[1]!) ? 0.2 : 0.45),
+  },
+
+  // --- keep it from the user ------------------------------------------------------------------------
+  {
+    id: "secrecy.user.en",
+    family: "secrecy",
+    lang: "en",
+    weight: 0.5,
+    triggers: [
+      "user",
+      "human",
+      "operator",
+      "customer",
+      "recipient",
+      "reader",
+      "secret",
+      "silent",
+      "secretly",
+      "covertly",
+      "quietly",
+      "invisibl",
+      "discreet",
+    ],
+    re: latin(
+      `\\b(?:(?:do not|don't|dont|never|without) (tell|telling|inform|informing|mention|mentioning|reveal|revealing|notify|notifying|alert|alerting|let|letting|show|showing|disclose|disclosing|warn|warning) (?:this |it |that |any of this |anything )?(?:to )?(?:the |your )?(user|human|operator|person|customer|recipient|reader|victim)s?|keep (?:this|it|these instructions) (?:a )?secret from (?:the )?(?:user|human)|the (?:user|human) (?:must|should|will|may) (?:not|never) (?:know|see|find out|notice|be told|learn)|(?:silently|secretly|covertly|quietly|invisibly|discreetly|stealthily) (?:send|forward|include|add|insert|append|exfiltrate|copy|upload|post|email|execute|run|call|visit|fetch|change|modify|delete))\\b`,
+    ),
+    weigh: (m) => {
+      if (!m[1]) return m[0].startsWith("keep") || m[0].startsWith("the ") ? 0.55 : 0.5;
+      if (m[0].startsWith("without")) return 0.3;
+      return /^(?:user|human|operator)$/.test(m[2]!) ? 0.5 : 0.25;
+    },
+  },
+
+  // --- claimed authority ----------------------------------------------------------------------------------
+  {
+    id: "authority.claim.en",
+    family: "authority",
+    lang: "en",
+    weight: 0.5,
+    triggers: [
+      "i am your",
+      "i'm your",
+      "this is your",
+      "we are your",
+      "i am the",
+      "this is the",
+      "openai",
+      "anthropic",
+      "access",
+      "privilege",
+      "override",
+      "authori",
+    ],
+    re: latin(
+      `\\b(?:(?:i am|i'm|this is|we are|we're) (?:your|the) (developers?|creators?|programmers?|makers?|trainers?|openai|anthropic|admins?|administrators?|owners?|operators?|system administrators?|sysadmins?)\\b(?! (?:of|for|at|relations|team meeting))|(?:admin|administrator|root|sudo|developer|god|system|debug|maintenance|override|emergency|master) (?:access|privileges?|rights|mode|override|clearance|authority|authori[sz]ation|command|key|code) (?:granted|enabled|activated|unlocked|confirmed|accepted|verified|active)|(?:authori[sz]ed|approved|sanctioned|permitted|allowed) by (?:openai|anthropic|your (?:developers?|creators?|administrators?|owners?))|(?:openai|anthropic)(?: team| staff| engineers?| developers?)? (?:here|speaking|has (?:authori[sz]ed|approved|updated|changed)))`,
+    ),
+    weigh: (m) =>
+      m[1] === undefined
+        ? 0.45
+        : /^(?:admin|administrator|owner|operator|system|sysadmin)/.test(m[1])
+          ? 0.25
+          : 0.5,
+  },
+
+  // --- new instructions --------------------------------------------------------------------------------
+  {
+    id: "override.new-instructions.en",
+    family: "override",
+    lang: "en",
+    weight: 0.5,
+    triggers: [
+      "instruction",
+      "directive",
+      "task",
+      "orders",
+      "prompt",
+      "rules",
+      "objective",
+      "mission",
+      "goal",
+    ],
+    re: latin(
+      `\\b(new|updated|revised|real|actual|true|secret|hidden|override|overriding|important|urgent|priority|additional|correct|latest) (?:system )?(instructions?|directives?|task|orders|system prompt|prompt|rules|objective|mission|goal)(?: (?:are as follows|follow|below|is as follows))? ?(?::|\\n|(?<=follows|follow|below)\\b)`,
+    ),
+    weigh: (m) => {
+      const adj = m[1]!;
+      const obj = m[2]!;
+      if (/^(?:important|urgent|priority|additional|correct|latest)$/.test(adj))
+        return /^(?:instruction|directive|system prompt)/.test(obj) ? 0.25 : 0.15;
+      if (/^(?:task|rules|goal|objective|mission)/.test(obj)) return 0.35;
+      return 0.5;
+    },
+  },
+  {
+    id: "override.your-new-task.en",
+    family: "override",
+    lang: "en",
+    weight: 0.55,
+    triggers: [
+      "your new",
+      "your real",
+      "your actual",
+      "your true",
+      "your only",
+      "your primary",
+      "your main",
+      "your sole",
+      "your next",
+      "your updated",
+    ],
+    re: latin(
+      `\\byour (new|real|actual|true|only|primary|main|sole|next|updated) (task|instructions?|goal|purpose|job|objective|mission|directive|role|prime directive|orders) (?:is|are|will be|now is|from now on|:)`,
+    ),
+    weigh: (m) => {
+      const adj = m[1]!;
+      const obj = m[2]!;
+      if (/^(?:real|actual|true|sole|updated)$/.test(adj)) return 0.6;
+      if (adj === "new") return /^(?:task|job|role|goal)$/.test(obj) ? 0.3 : 0.55;
+      return 0.25;
+    },
+  },
+];
+
+const ROLE_TAIL =
+  /\b(?:act|acting|respond|answer|reply|pretend|behave|roleplay|role-play|speak|ignore|disregard|only|always|never|dan|no longer|simulate|refer to yourself|stay in character|not (?:refuse|follow|apply)|free|unrestricted|unfiltered|uncensored|jailbroken|obey|comply|be (?:a|an|my))\b/;
+
+const YOU_ARE_STRONG =
+  /^(?:free|unrestricted|unfiltered|uncensored|jailbroken|dan|evil|liberated|unchained|unbound|freed|released|allowed to|able to do anything|capable of anything|in (?:developer|dan|jailbreak|god|unrestricted|opposite|evil|debug|sudo) mode|going to (?:act|pretend|roleplay|play|be)|bound by no|not bound|no longer bound|an? (?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|free)|chatgpt|gpt|an ai|a different ai|a new ai|my (?:slave|servant|puppet))/;
+const YOU_ARE_ROLE =
+  /\b(?:ai|assistant|model|chatbot|bot|persona|character|language model|llm|gpt|hacker|criminal|villain|terminal|shell|interpreter|simulator)\b/;
+
+function youAreNowWeight(when: string, tail: string): number {
+  const t = tail.trim();
+  if (when === "no longer") {
+    return /^(?:an? |the |bound|restricted|limited|constrained|chatgpt|claude|gpt|an ai|just|merely|a language model|an assistant|following|subject to|required to follow|obligated)/.test(
+      t,
+    )
+      ? /^(?:bound|restricted|limited|constrained|chatgpt|claude|gpt|an ai|a language model|an assistant|following|subject to|obligated)/.test(
+          t,
+        ) || YOU_ARE_ROLE.test(t)
+        ? 0.75
+        : 0.2
+      : 0;
+  }
+  if (YOU_ARE_STRONG.test(t)) return 0.8;
+  if (
+    /^(?:a|an|the|my|called|named|known as|playing|acting as|simulating|operating as)\b/.test(t) &&
+    YOU_ARE_ROLE.test(t)
+  )
+    return 0.65;
+  return 0.15;
+}
+
+function revealWeight(mods: string, what: string): number {
+  if (/^system/.test(what)) return 0.85;
+  if (
+    /\b(?:hidden|secret|initial|original|verbatim|internal|confidential|pre-?|meta-?|developer|underlying)\b/.test(
+      mods,
+    )
+  )
+    return 0.85;
+  if (/\byour\b/.test(mods)) return what === "prompt" || what === "instructions" ? 0.5 : 0.3;
+  return 0;
+}
+
+function exfilWeight(mods: string, what: string): number {
+  if (
+    /^(?:conversation|chat history|chat logs?|chat|history|system prompt|prompt|instructions|api keys?|keys|tokens?|secrets?|credentials|passwords?|cookies|session|personal|private|user data|customer data|memory|context|bank details|login details|credit card|card numbers?|contacts|address book|inbox)/.test(
+      what,
+    )
+  )
+    return 0.7;
+  if (/\b(?:user'?s?|users'?|all|previous|prior|stored|saved)\b/.test(mods)) return 0.6;
+  return 0.3;
+}
