@@ -32,20 +32,22 @@ export function defaultBudget(): DecodeBudget {
 const MIN_BASE64 = 16;
 const MIN_HEX = 16;
 
-function isB64(c: number): boolean {
-  return (
-    (c >= 65 && c <= 90) ||
-    (c >= 97 && c <= 122) ||
-    (c >= 48 && c <= 57) ||
-    c === 43 ||
-    c === 47 ||
-    c === 45 ||
-    c === 95
-  );
+/** Character classes for the candidate scan: bit 1 base64 (either alphabet), bit 2 hex digit. */
+const B64 = 1;
+const HEX = 2;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const alnum = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  if (alnum || c === 43 || c === 47 || c === 45 || c === 95) CLASS[c] = B64;
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)) CLASS[c] = CLASS[c]! | HEX;
+}
+
+function classOf(c: number): number {
+  return c < 128 ? CLASS[c]! : 0;
 }
 
 function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  return (classOf(c) & HEX) !== 0;
 }
 
 /**
@@ -56,49 +58,94 @@ export function findEncoded(text: string, budget: DecodeBudget): EncodedSpan[] {
   const out: EncodedSpan[] = [];
   if (budget.depth <= 0) return out;
   const n = text.length;
+  // Hex written as separated pairs ("69 67 6e ..."): the current streak of such pairs.
+  let pairs = 0;
+  let pairsStart = 0;
+  let pairsEnd = 0;
 
-  // One pass for base64 and plain hex runs.
+  // One pass for base64 runs, plain hex runs and separated hex pairs.
   for (let i = 0; i < n && budget.candidates > 0 && budget.bytes > 0;) {
-    if (!isB64(text.charCodeAt(i))) {
+    const c0 = text.charCodeAt(i);
+    if ((classOf(c0) & B64) === 0) {
       i++;
       continue;
     }
     const s = i;
-    let upper = false;
-    let lower = false;
-    let hexOnly = true;
-    let urlSafe = false;
-    while (i < n && isB64(text.charCodeAt(i))) {
+    let cls = HEX;
+    let mixedCase = 0;
+    while (i < n) {
       const c = text.charCodeAt(i);
-      if (c >= 65 && c <= 90) upper = true;
-      else if (c >= 97 && c <= 122) lower = true;
-      if (c === 45 || c === 95) urlSafe = true;
-      if (!isHex(c)) hexOnly = false;
+      const k = classOf(c);
+      if ((k & B64) === 0) break;
+      cls &= k;
+      if (c >= 65 && c <= 90) mixedCase |= 1;
+      else if (c >= 97 && c <= 122) mixedCase |= 2;
       i++;
     }
-    let e = i;
-    while (e < n && e - i < 2 && text.charCodeAt(e) === 61) e++;
     const len = i - s;
-    if (hexOnly && len >= MIN_HEX && len % 2 === 0) {
-      const decoded = decodeHex(text.slice(s, i), budget);
-      if (decoded !== null) out.push({ start: s, end: i, encoding: "hex", decoded });
-    } else if (len >= MIN_BASE64 && upper && lower) {
-      const decoded = decodeBase64(text.slice(s, i), urlSafe, budget);
-      if (decoded !== null) out.push({ start: s, end: e, encoding: "base64", decoded });
+    if (len === 2 && cls === HEX) {
+      // One pair; a streak continues when exactly one separator char joined it to the last one.
+      if (pairs > 0 && s === pairsEnd + 1) pairs++;
+      else {
+        if (pairs >= 8) spanPairs(text, pairsStart, pairsEnd, out, budget);
+        pairs = 1;
+        pairsStart = s;
+      }
+      pairsEnd = i;
+      const sep = i < n ? text.charCodeAt(i) : 0;
+      if (sep !== 32 && sep !== 44 && sep !== 58 && sep !== 45) {
+        if (pairs >= 8) spanPairs(text, pairsStart, pairsEnd, out, budget);
+        pairs = 0;
+      }
+      continue;
     }
-    i = e > i ? e : i;
+    if (len >= MIN_HEX && cls === HEX && len % 2 === 0) candidate(text, s, i, "hex", out, budget);
+    else if (len >= MIN_BASE64 && mixedCase === 3) candidate(text, s, i, "base64", out, budget);
+    while (i < n && i - s - len < 2 && text.charCodeAt(i) === 61) i++;
   }
+  if (pairs >= 8) spanPairs(text, pairsStart, pairsEnd, out, budget);
 
-  // Hex written byte by byte ("\x69\x67...", "69 67 6e ...") and percent-encoding.
+  // Hex written byte by byte ("\x69\x67...") and percent-encoding, when the text has any.
   if (budget.candidates > 0 && text.includes("\\x")) collect(text, HEX_ESCAPED, "hex", out, budget);
-  if (budget.candidates > 0) collect(text, HEX_SPACED, "hex", out, budget);
-  if (budget.candidates > 0 && text.includes("%")) collect(text, PERCENT, "url", out, budget);
+  if (budget.candidates > 0 && countPercentEscapes(text) >= 4) collect(text, PERCENT, "url", out, budget);
   out.sort((a, b) => a.start - b.start);
   return out;
 }
 
+function countPercentEscapes(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("%"); i !== -1 && count < 4; i = text.indexOf("%", i + 1)) {
+    if (i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) count++;
+  }
+  return count;
+}
+
+function candidate(
+  text: string,
+  s: number,
+  e: number,
+  encoding: Encoding,
+  out: EncodedSpan[],
+  budget: DecodeBudget,
+): void {
+  if (encoding === "hex") {
+    const decoded = decodeHex(text.slice(s, e), budget);
+    if (decoded !== null) out.push({ start: s, end: e, encoding, decoded });
+    return;
+  }
+  const run = text.slice(s, e);
+  const decoded = decodeBase64(run, /[-_]/.test(run), budget);
+  let end = e;
+  while (end < text.length && end - e < 2 && text.charCodeAt(end) === 61) end++;
+  if (decoded !== null) out.push({ start: s, end, encoding, decoded });
+}
+
+function spanPairs(text: string, s: number, e: number, out: EncodedSpan[], budget: DecodeBudget): void {
+  const decoded = decodeHex(text.slice(s, e).replace(/[ ,:-]/g, ""), budget);
+  if (decoded !== null) out.push({ start: s, end: e, encoding: "hex", decoded });
+}
+
 const HEX_ESCAPED = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
-const HEX_SPACED = /(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{2}[ ,:-]){7,}[0-9a-fA-F]{2}(?![0-9a-fA-F])/g;
 /** A token holding at least four %XX escapes. */
 const PERCENT = /[^\s%]*(?:%[0-9a-fA-F]{2}[^\s%]{0,12}){4,}/g;
 

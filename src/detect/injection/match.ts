@@ -1,5 +1,5 @@
 import { KeywordAutomaton } from "../keywords.js";
-import type { Normalised } from "./normalise.js";
+import { foldPattern, type Normalised } from "./normalise.js";
 import { EN_RULES } from "./phrases-en.js";
 import { ROMANCE_GERMANIC_RULES } from "./phrases-romance-germanic.js";
 import { RU_CJK_RULES } from "./phrases-ru-cjk.js";
@@ -21,15 +21,15 @@ export interface RawSignal {
 
 export const RULES: readonly Rule[] = [...EN_RULES, ...ROMANCE_GERMANIC_RULES, ...RU_CJK_RULES];
 
-/** Normalised characters read before and after a keyword: the longest phrase fits in them. */
-const BEFORE = 120;
-const AFTER = 200;
-
 interface Compiled {
   automaton: KeywordAutomaton;
-  /** keyword id -> [rule index, view] pairs it opens a window for. */
+  /** keyword id -> [rule index, view] pairs that may start where it does. */
   targets: [number, View][][];
-  scriptRules: number[];
+  /** Each rule's pattern, sticky, for anchored attempts. */
+  sticky: RegExp[];
+  /** First characters of the non-Latin rules: char code -> rule indices. */
+  starts: Map<number, number[]>;
+  lengths: number[];
 }
 
 let compiled: Compiled | undefined;
@@ -63,96 +63,91 @@ function compile(): Compiled {
     }
     targets[id]!.push([rule, view]);
   };
-  const scriptRules: number[] = [];
+  const starts = new Map<number, number[]>();
   RULES.forEach((r, i) => {
-    if (!r.triggers || r.triggers.length === 0) {
-      scriptRules.push(i);
-      return;
-    }
-    for (const t of r.triggers) {
+    // A trigger that extends another of the same rule ("ignore" after "ignor") starts at the same
+    // places: keep the shorter one, so a rule is tried at most once per position.
+    const own = r.triggers ?? [];
+    const triggers = own.filter((t) => !own.some((u) => u !== t && t.startsWith(u)));
+    for (const t of triggers) {
       add(t, i, "plain");
       if (r.obfuscatable && t.length >= 4) {
         add(rot13(t), i, "rot13");
         add(reverse(t), i, "reversed");
       }
     }
+    for (const ch of foldPattern(r.starts ?? "")) {
+      const c = ch.charCodeAt(0);
+      const list = starts.get(c);
+      if (list) list.push(i);
+      else starts.set(c, [i]);
+    }
   });
-  return { automaton: new KeywordAutomaton(keywords), targets, scriptRules };
+  const sticky = RULES.map((r) => new RegExp(r.re.source, r.re.flags.replace(/[gy]/g, "") + "y"));
+  return {
+    automaton: new KeywordAutomaton(keywords),
+    targets,
+    sticky,
+    starts,
+    lengths: keywords.map((k) => k.length),
+  };
 }
 
 /**
- * Every phrase match in the normalised text. One keyword pass opens windows per rule and view;
- * each rule's regex then runs only inside its merged windows, so the cost follows the text length
- * and the number of keyword hits, not text length times rules.
+ * Every phrase match in the normalised text. One keyword pass finds where each rule could start;
+ * each rule is then tried once, sticky, at each of those places. The cost is one pass over the text
+ * plus one short attempt per keyword hit, however many rules there are.
  */
 export function matchPhrases(norm: Normalised): RawSignal[] {
   compiled ??= compile();
-  const { automaton, targets, scriptRules } = compiled;
+  const { automaton, targets, sticky, starts } = compiled;
   const text = norm.text;
   const n = text.length;
-  // Per "rule:view", merged windows as a flat [start, end, ...] list.
-  const windows = new Map<number, number[]>();
-  const VIEWS: View[] = ["plain", "rot13", "reversed"];
+  const out: RawSignal[] = [];
+  let rotText: string | undefined;
+  let revText: string | undefined;
   automaton.forEach(text, (kw, at) => {
-    for (const [rule, view] of targets[kw]!) {
-      const key = rule * 3 + VIEWS.indexOf(view);
-      // A reversed phrase runs from its last word backwards: its window opens the other way.
-      let ws = view === "reversed" ? at - AFTER : at - BEFORE;
-      let we = view === "reversed" ? at + BEFORE : at + AFTER;
-      if (ws < 0) ws = 0;
-      if (we > n) we = n;
-      const w = windows.get(key);
-      if (w === undefined) windows.set(key, [ws, we]);
-      else if (ws <= w[w.length - 1]!) {
-        if (ws < w[w.length - 2]!) w[w.length - 2] = ws;
-        if (we > w[w.length - 1]!) w[w.length - 1] = we;
-      } else w.push(ws, we);
+    const list = targets[kw]!;
+    for (let k = 0; k < list.length; k++) {
+      const [ri, view] = list[k]!;
+      if (view === "plain") {
+        attempt(RULES[ri]!, sticky[ri]!, text, at, "plain", out);
+      } else if (view === "rot13") {
+        rotText ??= rot13(text);
+        attempt(RULES[ri]!, sticky[ri]!, rotText, at, "rot13", out);
+      } else {
+        // The keyword is written backwards; in the reversed text it starts where it ends here.
+        revText ??= reverse(text);
+        attempt(RULES[ri]!, sticky[ri]!, revText, n - at - keywordLength(kw), "reversed", out);
+      }
     }
   });
-
-  const out: RawSignal[] = [];
-  for (const [key, w] of windows) {
-    const rule = RULES[Math.floor(key / 3)]!;
-    const view = VIEWS[key % 3]!;
-    for (let k = 0; k < w.length; k += 2) {
-      runRule(rule, view, text, w[k]!, w[k + 1]!, out);
+  if (norm.scripts !== 0 && starts.size) {
+    for (let i = 0; i < n; i++) {
+      const list = starts.get(text.charCodeAt(i));
+      if (list === undefined) continue;
+      for (const ri of list) {
+        const rule = RULES[ri]!;
+        if (rule.script !== undefined && (norm.scripts & rule.script) !== 0)
+          attempt(rule, sticky[ri]!, text, i, "plain", out);
+      }
     }
-  }
-  for (const ri of scriptRules) {
-    const rule = RULES[ri]!;
-    if (rule.script !== undefined && (norm.scripts & rule.script) !== 0)
-      runRule(rule, "plain", text, 0, n, out);
   }
   return out;
 }
 
-function runRule(rule: Rule, view: View, text: string, ws: number, we: number, out: RawSignal[]): void {
-  let sub = ws === 0 && we === text.length ? text : text.slice(ws, we);
-  if (view === "rot13") sub = rot13(sub);
-  else if (view === "reversed") sub = reverse(sub);
-  const re = rule.re;
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(sub)) !== null) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
-      continue;
-    }
-    const weight = rule.weigh ? rule.weigh(m) : rule.weight;
-    if (weight <= 0) continue;
-    let s = m.index;
-    let e = s + m[0].length;
-    // Patterns may consume a leading line break or separator that anchors them; do not report it.
-    while (s < e && /[\s.!?|>)\]]/.test(sub[s]!) && !/[<[(]/.test(sub[s]!)) s++;
-    if (view === "reversed") [s, e] = [sub.length - e, sub.length - s];
-    out.push({
-      rule: rule.id,
-      family: rule.family,
-      lang: rule.lang,
-      weight,
-      start: ws + s,
-      end: ws + e,
-      view,
-    });
-  }
+function keywordLength(kw: number): number {
+  return compiled!.lengths[kw]!;
+}
+
+function attempt(rule: Rule, re: RegExp, text: string, at: number, view: View, out: RawSignal[]): void {
+  re.lastIndex = at;
+  const m = re.exec(text);
+  if (m === null || m[0].length === 0) return;
+  const weight = rule.weigh ? rule.weigh(m) : rule.weight;
+  if (weight <= 0) return;
+  let s = at;
+  let e = at + m[0].length;
+  if (view === "reversed") [s, e] = [text.length - e, text.length - s];
+  out.push({ rule: rule.id, family: rule.family, lang: rule.lang, weight, start: s, end: e, view });
 }

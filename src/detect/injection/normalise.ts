@@ -24,7 +24,7 @@ export const SCRIPT_CJK = 2;
 const SPACE = 32;
 const NEWLINE = 10;
 /** Marks a unit that later stages have deleted. */
-const GONE = -1;
+const GONE = 0;
 
 /**
  * Characters that render as nothing (or as a direction change) and only serve to split a keyword:
@@ -127,7 +127,7 @@ export function foldPattern(src: string): string {
  * Cyrillic and Greek letters that pass for Latin ones (after lower-casing). Applied only inside a
  * word that also holds Latin letters, so Russian text stays Russian for the Russian phrases.
  */
-const CONFUSABLE: Record<number, number> = {};
+const CONFUSABLE = new Uint16Array(65536);
 for (const [from, to] of [
   ["а", "a"],
   ["в", "b"],
@@ -172,34 +172,37 @@ for (const [from, to] of [
 }
 
 /** Leetspeak digits and symbols, read as letters only inside a word that has a Latin letter. */
-const LEET: Record<number, number> = {
-  48: 111, // 0 -> o
-  49: 105, // 1 -> i (the phrase patterns accept i for l as well)
-  51: 101, // 3 -> e
-  52: 97, // 4 -> a
-  53: 115, // 5 -> s
-  55: 116, // 7 -> t
-  64: 97, // @ -> a
-  36: 115, // $ -> s
-};
+const LEET = new Uint16Array(128);
+LEET[48] = 111; // 0 -> o
+LEET[49] = 105; // 1 -> i (the phrase patterns accept i for l as well)
+LEET[51] = 101; // 3 -> e
+LEET[52] = 97; // 4 -> a
+LEET[53] = 115; // 5 -> s
+LEET[55] = 116; // 7 -> t
+LEET[64] = 97; // @ -> a
+LEET[36] = 115; // $ -> s
 
-/** Emphasis marks that only decorate ("**ignore**"): dropped so they do not split a phrase. */
-function isDecoration(cp: number): boolean {
-  return cp === 42 || cp === 126; // * ~
+/** Leet value of a unit, 0 when it has none. */
+function leetOf(c: number): number {
+  return c < 128 ? LEET[c]! : 0;
 }
 
-/** Letter-ness of each BMP code unit, filled in lazily: 0 unknown, 1 letter, 2 not a letter. */
-const LETTERS = new Uint8Array(65536);
+/**
+ * Word units (letters of any script, digits, and the leetspeak symbols @ and $), per BMP code unit:
+ * 1 word unit, 2 not, 0 not yet known (filled in on first sight; \p{L} is slow to ask every time).
+ */
+const WORD = new Uint8Array(65536);
+for (let c = 0; c < 128; c++)
+  WORD[c] = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 64 || c === 36 ? 1 : 2;
+WORD[GONE] = 2;
 const LETTER = /\p{L}/u;
 
-function isLetter(c: number): boolean {
-  if (c >= 97 && c <= 122) return true;
-  if (c < 128) return false;
-  let k = LETTERS[c]!;
+function isWordUnit(c: number): boolean {
+  let k = WORD[c]!;
   if (k === 0) {
     // A surrogate half stands for a letter outside the BMP often enough (CJK extensions).
     k = (c >= 0xd800 && c <= 0xdfff) || LETTER.test(String.fromCharCode(c)) ? 1 : 2;
-    LETTERS[c] = k;
+    WORD[c] = k;
   }
   return k === 1;
 }
@@ -208,89 +211,214 @@ function isLatinLetter(c: number): boolean {
   return c >= 97 && c <= 122;
 }
 
-function isWordUnit(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 64 || c === 36 || isLetter(c);
-}
-
 /** Separators that people put between the letters of a spaced-out word. */
-function isLetterSeparator(c: number): boolean {
-  return (
-    c === SPACE || c === 46 || c === 45 || c === 95 || c === 183 || c === 0x2022 || c === 47 || c === 124
-  );
+const SEPARATOR = new Uint8Array(65536);
+for (const c of [SPACE, 46, 45, 95, 183, 0x2022, 47, 124]) SEPARATOR[c] = 1;
+
+/**
+ * ASCII fold table: the unit each ASCII character becomes (lower case, "`" as "'", tab as space,
+ * any line break as "\n"), or 0 for characters that are dropped (controls, "*" and "~", which only
+ * decorate: "**ignore**").
+ */
+const ASCII_FOLD = new Uint16Array(128);
+/** Class of a folded ASCII unit: 1 letter, 2 leetspeak character, 0 other. */
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  let f = c;
+  if (c >= 65 && c <= 90) f = c + 32;
+  else if (c === 9) f = SPACE;
+  else if (c === 10 || c === 11 || c === 12 || c === 13) f = NEWLINE;
+  else if (c === 96) f = 39;
+  else if (c < 32 || c === 42 || c === 126 || c === 127) f = 0;
+  ASCII_FOLD[c] = f;
+}
+for (let c = 97; c <= 122; c++) ASCII_CLASS[c] = 1;
+for (const c of [48, 49, 51, 52, 53, 55, 64, 36]) ASCII_CLASS[c] = 2;
+
+/** Working buffers, reused across calls (the detector runs on one thread, one text at a time). */
+let bufCodes = new Uint16Array(4096);
+let bufStart = new Int32Array(4096);
+let bufEnd = new Int32Array(4096);
+const utf16 = new TextDecoder("utf-16le");
+
+function grow(min: number): void {
+  let cap = bufCodes.length;
+  while (cap < min) cap *= 2;
+  const c = new Uint16Array(cap);
+  c.set(bufCodes);
+  bufCodes = c;
+  const s = new Int32Array(cap);
+  s.set(bufStart);
+  bufStart = s;
+  const e = new Int32Array(cap);
+  e.set(bufEnd);
+  bufEnd = e;
 }
 
 /** Normalises `text` and keeps the offset map. Linear in the length of the text. */
 export function normalise(text: string): Normalised {
   const n = text.length;
-  let cap = n + 16;
-  let codes = new Int32Array(cap);
-  let os = new Int32Array(cap);
-  let oe = new Int32Array(cap);
+  if (bufCodes.length < n + 64) grow(n + 64);
+  const codes = bufCodes;
+  const os = bufStart;
+  const oe = bufEnd;
   let len = 0;
   let scripts = 0;
-  const push = (c: number, s: number, e: number) => {
-    if (len === cap) {
-      cap *= 2;
-      const c2 = new Int32Array(cap);
-      c2.set(codes);
-      codes = c2;
-      const s2 = new Int32Array(cap);
-      s2.set(os);
-      os = s2;
-      const e2 = new Int32Array(cap);
-      e2.set(oe);
-      oe = e2;
+  // Whether a word may hold leetspeak or look-alike letters: only then is the word pass needed.
+  let mixed = false;
+  let prevClass = 0;
+
+  // Stage 1: code point by code point; whitespace runs collapse here (to "\n" if one broke a line).
+  for (let i = 0; i < n;) {
+    const cp = text.charCodeAt(i);
+    if (cp < 128) {
+      const c = ASCII_FOLD[cp]!;
+      i++;
+      if (c === 0) continue;
+      if (c === SPACE || c === NEWLINE) {
+        if (len === 0) continue;
+        const prev = codes[len - 1]!;
+        if (prev === SPACE || prev === NEWLINE) {
+          if (c === NEWLINE) codes[len - 1] = NEWLINE;
+          oe[len - 1] = i;
+          prevClass = 0;
+          continue;
+        }
+      }
+      const cls = ASCII_CLASS[c]!;
+      if (cls !== 0 && prevClass !== 0 && cls !== prevClass) mixed = true;
+      prevClass = cls;
+      codes[len] = c;
+      os[len] = i - 1;
+      oe[len] = i;
+      len++;
+      continue;
+    }
+    const r = foldOther(text, i, len);
+    i = r;
+    len = otherLen;
+    scripts |= otherScripts;
+    if (otherMixed) mixed = true;
+    prevClass = 0;
+  }
+  const out = bufCodes;
+
+  // Stage 2: words. Confusables inside mixed-script words, then leetspeak inside words with letters.
+  if (mixed) foldWords(out, len);
+  // Stage 3: join spaced-out or dotted letters ("i g n o r e", "i.g.n.o.r.e").
+  if (joinSpacedLetters(out, bufStart, bufEnd, len)) len = compact(out, bufStart, bufEnd, len);
+
+  return {
+    text: utf16.decode(out.subarray(0, len)),
+    origStart: bufStart.slice(0, len),
+    origEnd: bufEnd.slice(0, len),
+    scripts,
+  };
+}
+
+// foldOther's results besides the next index (kept out of the hot loop's allocation).
+let otherLen = 0;
+let otherScripts = 0;
+let otherMixed = false;
+
+/**
+ * Stage 1 for one non-ASCII code point at `i`: invisible characters dropped, tag characters read as
+ * ASCII, Unicode spaces and breaks as " " and "\n", everything else through foldCodePoint().
+ * Returns the index after the code point; the new length is left in `otherLen`.
+ */
+function foldOther(text: string, i: number, len: number): number {
+  const s = i;
+  const cp = text.codePointAt(i)!;
+  i += cp > 0xffff ? 2 : 1;
+  otherScripts = 0;
+  otherMixed = false;
+  otherLen = len;
+  if (len + 40 > bufCodes.length) grow(len + 64);
+  const codes = bufCodes;
+  const os = bufStart;
+  const oe = bufEnd;
+  if (isInvisible(cp)) return i;
+  // Unicode tag characters spell ASCII invisibly ("ASCII smuggling"): read them as what they spell.
+  if (cp >= 0xe0000 && cp <= 0xe007f) {
+    if (cp >= 0xe0020 && cp <= 0xe007e) {
+      const a = ASCII_FOLD[cp - 0xe0000]!;
+      if (a !== 0) {
+        codes[len] = a;
+        os[len] = s;
+        oe[len] = i;
+        otherLen = len + 1;
+        otherMixed = true;
+      }
+    }
+    return i;
+  }
+  if (isSpace(cp) || isLineBreak(cp)) {
+    const c = isSpace(cp) ? SPACE : NEWLINE;
+    if (len === 0) return i;
+    const prev = codes[len - 1]!;
+    if (prev === SPACE || prev === NEWLINE) {
+      if (c === NEWLINE) codes[len - 1] = NEWLINE;
+      oe[len - 1] = i;
+      return i;
     }
     codes[len] = c;
     os[len] = s;
-    oe[len] = e;
-    len++;
-  };
-
-  // Stage 1: code point by code point.
-  for (let i = 0; i < n;) {
-    const cp = text.codePointAt(i)!;
-    const w = cp > 0xffff ? 2 : 1;
-    const s = i;
-    i += w;
-    if (cp < 128) {
-      if (cp >= 65 && cp <= 90) push(cp + 32, s, i);
-      else if (cp === 32 || cp === 9) push(SPACE, s, i);
-      else if (isLineBreak(cp)) push(NEWLINE, s, i);
-      else if (cp === 96) push(39, s, i);
-      else if (cp >= 32 && !isDecoration(cp)) push(cp, s, i);
-      continue;
-    }
-    if (isInvisible(cp)) continue;
-    // Unicode tag characters spell ASCII invisibly ("ASCII smuggling"): read them as what they spell.
-    if (cp >= 0xe0000 && cp <= 0xe007f) {
-      if (cp >= 0xe0020 && cp <= 0xe007e) {
-        const a = cp - 0xe0000;
-        push(a >= 65 && a <= 90 ? a + 32 : a, s, i);
-      }
-      continue;
-    }
-    if (isSpace(cp)) {
-      push(SPACE, s, i);
-      continue;
-    }
-    if (isLineBreak(cp)) {
-      push(NEWLINE, s, i);
-      continue;
-    }
-    if (cp >= 0x400 && cp <= 0x52f) scripts |= SCRIPT_CYRILLIC;
-    else if (
-      (cp >= 0x3040 && cp <= 0x30ff) ||
-      (cp >= 0x3400 && cp <= 0x9fff) ||
-      (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xff66 && cp <= 0xff9f)
-    )
-      scripts |= SCRIPT_CJK;
-    const f = foldCodePoint(cp);
-    for (let k = 0; k < f.length; k++) push(f.charCodeAt(k), s, i);
+    oe[len] = i;
+    otherLen = len + 1;
+    return i;
   }
+  if (cp >= 0x400 && cp <= 0x52f) otherScripts = SCRIPT_CYRILLIC;
+  else if (
+    (cp >= 0x3040 && cp <= 0x30ff) ||
+    (cp >= 0x3400 && cp <= 0x9fff) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xff66 && cp <= 0xff9f)
+  )
+    otherScripts = SCRIPT_CJK;
+  const f = foldCodePoint(cp);
+  if (len + f.length + 8 > bufCodes.length) return foldLong(f, s, i, len);
+  for (let k = 0; k < f.length; k++) {
+    const c = f.charCodeAt(k);
+    // A folded ASCII character (full-width, mathematical) can be a leetspeak digit too.
+    if (CONFUSABLE[c] !== 0 || c < 128) otherMixed = true;
+    codes[len] = c;
+    os[len] = s;
+    oe[len] = i;
+    len++;
+  }
+  otherLen = len;
+  return i;
+}
 
-  // Stage 2: words. Confusables inside mixed-script words, then leetspeak inside words with letters.
+/** The rare fold that outgrows the buffer (one code point decomposing into many). */
+function foldLong(f: string, s: number, i: number, len: number): number {
+  grow(len + f.length + 64);
+  for (let k = 0; k < f.length; k++) {
+    bufCodes[len] = f.charCodeAt(k);
+    bufStart[len] = s;
+    bufEnd[len] = i;
+    len++;
+  }
+  otherLen = len;
+  otherMixed = true;
+  return i;
+}
+
+/** Removes the units stage 3 marked GONE; returns the new length. */
+function compact(codes: Uint16Array, os: Int32Array, oe: Int32Array, len: number): number {
+  let m = 0;
+  for (let k = 0; k < len; k++) {
+    if (codes[k] === GONE) continue;
+    codes[m] = codes[k]!;
+    os[m] = os[k]!;
+    oe[m] = oe[k]!;
+    m++;
+  }
+  return m;
+}
+
+/** Stage 2 of normalise(): look-alike letters and leetspeak, decided word by word. */
+function foldWords(codes: Uint16Array, len: number): void {
   for (let a = 0; a < len;) {
     if (!isWordUnit(codes[a]!)) {
       a++;
@@ -303,83 +431,73 @@ export function normalise(text: string): Normalised {
     for (; b < len && isWordUnit(codes[b]!); b++) {
       const c = codes[b]!;
       if (isLatinLetter(c)) latin = true;
-      else if (CONFUSABLE[c] !== undefined) confusable = true;
-      else if (LEET[c] !== undefined) leet = true;
+      else if (CONFUSABLE[c] !== 0) confusable = true;
+      else if (leetOf(c) !== 0) leet = true;
     }
-    if (latin && confusable) {
-      for (let k = a; k < b; k++) {
-        const to = CONFUSABLE[codes[k]!];
-        if (to !== undefined) codes[k] = to;
-      }
-    }
-    if (leet && (latin || confusable)) {
-      // "name@host.tld" is an address, not "nameahost": leave its "@" alone.
-      const address = looksLikeAddress(codes, len, b);
-      for (let k = a; k < b; k++) {
-        if (address && codes[k] === 64) continue;
-        const to = LEET[codes[k]!];
-        if (to !== undefined) codes[k] = to;
-      }
-    }
+    if (latin && confusable) foldConfusables(codes, a, b);
+    if (leet && (latin || confusable)) foldLeet(codes, len, a, b);
     a = b;
   }
+}
 
-  // Stage 3: join spaced-out or dotted letters ("i g n o r e", "i.g.n.o.r.e"): a run of at least
-  // three one-character words with one separator character between each pair.
-  for (let a = 0; a < len;) {
-    if (!isSingle(codes, len, a)) {
-      a++;
+function foldConfusables(codes: Uint16Array, a: number, b: number): void {
+  for (let k = a; k < b; k++) {
+    const to = CONFUSABLE[codes[k]!]!;
+    if (to !== 0) codes[k] = to;
+  }
+}
+
+function foldLeet(codes: Uint16Array, len: number, a: number, b: number): void {
+  // "name@host.tld" is an address, not "nameahost": leave its "@" alone.
+  const address = looksLikeAddress(codes, len, b);
+  for (let k = a; k < b; k++) {
+    if (address && codes[k] === 64) continue;
+    const to = leetOf(codes[k]!);
+    if (to !== 0) codes[k] = to;
+  }
+}
+
+/**
+ * Stage 3 of normalise(): a run of at least three one-character words with one separator
+ * character between each pair is one word ("i g n o r e", "i.g.n.o.r.e", "1 g n 0 r 3"). A space
+ * that stood for several in the original is a word break, not a separator. Marks the separators
+ * GONE and returns whether it joined anything.
+ */
+function joinSpacedLetters(codes: Uint16Array, os: Int32Array, oe: Int32Array, len: number): boolean {
+  let joined = false;
+  for (let a = 0; a + 4 < len; a++) {
+    if (!isSeparatorAt(codes, os, oe, a + 1) || !isSingle(codes, len, a) || !isSingle(codes, len, a + 2))
       continue;
-    }
-    let count = 1;
-    let b = a;
-    while (b + 2 < len && isLetterSeparator(codes[b + 1]!) && isSingle(codes, len, b + 2)) {
+    let count = 2;
+    let b = a + 2;
+    while (b + 2 < len && isSeparatorAt(codes, os, oe, b + 1) && isSingle(codes, len, b + 2)) {
       b += 2;
       count++;
     }
     if (count >= 3) {
-      for (let k = a + 1; k < b; k += 2) codes[k] = GONE;
-      // A leetspeak digit standing alone ("1 g n 0 r 3") was not part of a word with letters.
-      for (let k = a; k <= b; k += 2) {
-        const to = LEET[codes[k]!];
-        if (to !== undefined) codes[k] = to;
-      }
+      joinRun(codes, a, b);
+      joined = true;
     }
-    a = b + 1;
+    a = b;
   }
+  return joined;
+}
 
-  // Stage 4: collapse whitespace (a run holding a line break becomes "\n") and pack.
-  const outCodes = new Uint16Array(len);
-  const outStart = new Int32Array(len);
-  const outEnd = new Int32Array(len);
-  let m = 0;
-  for (let k = 0; k < len; k++) {
-    const c = codes[k]!;
-    if (c === GONE) continue;
-    if (c === SPACE || c === NEWLINE) {
-      if (m === 0) continue;
-      const prev = outCodes[m - 1]!;
-      if (prev === SPACE || prev === NEWLINE) {
-        if (c === NEWLINE) outCodes[m - 1] = NEWLINE;
-        outEnd[m - 1] = oe[k]!;
-        continue;
-      }
-    }
-    outCodes[m] = c;
-    outStart[m] = os[k]!;
-    outEnd[m] = oe[k]!;
-    m++;
+function isSeparatorAt(codes: Uint16Array, os: Int32Array, oe: Int32Array, k: number): boolean {
+  return SEPARATOR[codes[k]!] === 1 && oe[k]! - os[k]! === 1;
+}
+
+function joinRun(codes: Uint16Array, a: number, b: number): void {
+  for (let k = a + 1; k < b; k += 2) codes[k] = GONE;
+  // A leetspeak digit standing alone ("1 g n 0 r 3") was not part of a word with letters.
+  for (let k = a; k <= b; k += 2) {
+    const to = leetOf(codes[k]!);
+    if (to !== 0) codes[k] = to;
   }
-  let out = "";
-  const CHUNK = 4096;
-  for (let k = 0; k < m; k += CHUNK) {
-    out += String.fromCharCode.apply(null, Array.from(outCodes.subarray(k, Math.min(m, k + CHUNK))));
-  }
-  return { text: out, origStart: outStart.slice(0, m), origEnd: outEnd.slice(0, m), scripts };
 }
 
 /** The word that ended at `b` continues as a host name ("@collect-data.example"): "-" or "." then a dot and a letter. */
-function looksLikeAddress(codes: Int32Array, len: number, b: number): boolean {
+function looksLikeAddress(codes: Uint16Array, len: number, b: number): boolean {
   for (let k = b; k < len && k < b + 64; k++) {
     const c = codes[k]!;
     if (c === 46) return k + 1 < len && isLatinLetter(codes[k + 1]!);
@@ -389,7 +507,7 @@ function looksLikeAddress(codes: Int32Array, len: number, b: number): boolean {
 }
 
 /** A one-character word at `k`: a word unit whose neighbours are not word units. */
-function isSingle(codes: Int32Array, len: number, k: number): boolean {
+function isSingle(codes: Uint16Array, len: number, k: number): boolean {
   if (!isWordUnit(codes[k]!)) return false;
   if (k > 0 && isWordUnit(codes[k - 1]!)) return false;
   if (k + 1 < len && isWordUnit(codes[k + 1]!)) return false;

@@ -88,7 +88,8 @@ const SCOPE_WORDS =
   "(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|all|any|your|system)";
 
 function overrideWeight(verb: string, middle: string, obj: string): number {
-  if (!SCOPE.test(middle)) return 0;
+  // "the system prompt" scopes itself; anything else needs a word saying "what you were told".
+  if (!SCOPE.test(middle) && !/^system/.test(obj)) return 0;
   // "ignore the previous value" never reaches here; "ignore the previous email" neither: the object
   // list holds only things a model is told.
   const v = VERB_STRONG_RE.test(verb) ? 1 : VERB_MEDIUM_RE.test(verb) ? 0.8 : 0.6;
@@ -100,13 +101,13 @@ const OVERRIDE_TRIGGERS = [
   "ignor",
   "disregard",
   "forget",
-  "attention to",
-  "heed",
-  "follow",
-  "obey",
-  "listen to",
-  "adhere",
-  "comply",
+  "pay no",
+  "pay heed",
+  "do not",
+  "don't",
+  "dont",
+  "stop",
+  "no longer",
   "overrid",
   "overwrit",
   "bypass",
@@ -114,13 +115,14 @@ const OVERRIDE_TRIGGERS = [
   "abandon",
   "dismiss",
   "neglect",
-  "aside",
+  "set aside",
+  "put aside",
   "throw",
   "nullify",
   "void",
   "ditch",
   "scrap",
-  "leave behind",
+  "leave",
   "skip",
   "drop",
   "cancel",
@@ -131,18 +133,27 @@ const OVERRIDE_TRIGGERS = [
   "remove",
 ];
 
+/** Where a scope may follow the object instead: "ignore the instructions above". */
+const POST_SCOPE =
+  "(?:\\s(?:above|before|earlier|previously|so far|until now|up to now|given to you|you (?:were|have been|got) given|you(?: have)? received|from before|at the (?:start|beginning)|in the system prompt|from your developers?))";
+
+/**
+ * Each rule's triggers are the words its matches start with: the matcher runs a rule only where
+ * one of them occurs, anchored there, so a rule costs one short attempt per keyword hit.
+ */
 export const EN_RULES: Rule[] = [
   // --- override ---------------------------------------------------------------------------------
   {
-    // Any few words between verb and object, as long as one of them scopes it to what came before:
-    // "ignore all of the instructions you were given before", "disregard your previous rules".
+    // Any few words between verb and object, as long as something scopes it to what came before:
+    // "ignore all of the instructions you were given", "disregard the system message",
+    // "ignore the guidelines above".
     id: "override.verb-object.en",
     family: "override",
     lang: "en",
     weight: 0.92,
     triggers: OVERRIDE_TRIGGERS,
-    re: latin(`\\b(${VERB})\\s((?:[a-z'-]+,?\\s){0,6}?)(${OBJ})\\b`),
-    weigh: (m) => overrideWeight(m[1]!, m[2]!, m[3]!),
+    re: latin(`\\b(${VERB})\\s((?:[a-z'-]+,?\\s){0,6}?)(${OBJ})\\b(${POST_SCOPE}?)`),
+    weigh: (m) => overrideWeight(m[1]!, m[2]! + (m[4] ?? ""), m[3]!),
     obfuscatable: true,
   },
   {
@@ -175,20 +186,21 @@ export const EN_RULES: Rule[] = [
     family: "override",
     lang: "en",
     weight: 0.7,
-    triggers: ["forget", "disregard", "ignore"],
+    triggers: ["forget", "disregard", "ignor"],
     re: latin(
-      `\\b(?:forget|disregard|ignore) (?:about )?(?:everything|all|anything) (?:(?:that )?you (?:were|have been|had been|'ve been) (?:told|taught|given|instructed)|(?:that )?i (?:said|told you|wrote) (?:before|earlier|above)|(?:you )?(?:learned|were trained on)|(?:before|above|prior to) this|up to (?:now|this point)|so far|that came before)`,
+      `\\b(?:forget|disregard|ignore) (?:about )?(?:everything|all|anything|what|whatever) (?:(?:that )?you (?:were|have been|had been|'ve been) (?:told|taught|given|instructed)|(?:that )?i (?:said|told you|wrote) (?:before|earlier|above)|(?:you )?(?:learned|were trained on)|(?:before|above|prior to) this|up to (?:now|this point)|so far|that came before)`,
     ),
     obfuscatable: true,
   },
   {
+    // "the previous instructions are void": anchored on the object, the scope word read behind it.
     id: "override.void.en",
     family: "override",
     lang: "en",
     weight: 0.75,
-    triggers: ["instruction", "prompt", "rules", "guideline", "directive"],
+    triggers: ["instruction", "prompt", "rules", "directive", "guideline"],
     re: latin(
-      `\\b(?:previous|prior|above|original|old|earlier|initial|all|your|the|these|those|any) (instructions?|prompts?|rules|directives?|guidelines)(?: (?:above|before|given))? (?:are|is|were|was|have been|has been) (?:now |hereby |all )?(?:void|null|cancel+ed|revoked|obsolete|replaced|superseded|overridden|overruled|invalid|invalidated|deprecated|lifted|suspended|disabled|no longer (?:valid|in effect|active|applicable|apply|relevant|binding))`,
+      `(?<=\\b(?:previous|prior|above|original|old|earlier|initial|all|your|the|these|those|any|system) )(instructions?|prompts?|rules|directives?|guidelines)(?: (?:above|before|given))? (?:are|is|were|was|have been|has been) (?:now |hereby |all )?(?:void|null|cancel+ed|revoked|obsolete|replaced|superseded|overridden|overruled|invalid|invalidated|deprecated|lifted|suspended|disabled|no longer (?:valid|in effect|active|applicable|apply|relevant|binding))`,
     ),
     weigh: (m) => (/^(?:instruction|prompt|directive)/.test(m[1]!) ? 0.75 : 0.4),
   },
@@ -197,7 +209,7 @@ export const EN_RULES: Rule[] = [
     family: "override",
     lang: "en",
     weight: 0.7,
-    triggers: ["instruction", "prompt", "task", "request", "text"],
+    triggers: ["above", "previous", "prior", "preceding", "earlier", "original", "first"],
     re: latin(
       `\\b(?:above|previous|prior|preceding|earlier|original|first) (instructions?|prompts?|task|request|text|conversation) (?:was|were|is|are) (?:just |only |merely )?(?:a |an )?(?:test|joke|mistake|fake|distraction|decoy|trick|placeholder|lie)\\b`,
     ),
@@ -210,8 +222,9 @@ export const EN_RULES: Rule[] = [
     weight: 0.5,
     triggers: ["instead of", "rather than"],
     re: latin(
-      `\\b(?:instead of|rather than) (?:following|obeying|doing|answering|summari[sz]ing|translating|classifying|completing|performing|analy[sz]ing|responding to) (?:the|your|my|this|its|any) (?:original |previous |assigned |given |actual |current |user'?s? )?(?:instructions|task|request|question|prompt|job|assignment)`,
+      `\\b(?:instead of|rather than) (?:following|obeying|doing|answering|summari[sz]ing|translating|classifying|completing|performing|analy[sz]ing|responding to|reading|processing) (?:the|your|my|this|its|any) (?:original |previous |assigned |given |actual |current |user'?s? )?(instructions|task|request|question|prompt|job|assignment|text|document|email|article|page|content|message)\\b`,
     ),
+    weigh: (m) => (/^(?:instructions|task|prompt|assignment)$/.test(m[1]!) ? 0.55 : 0.45),
   },
   {
     id: "override.stop.en",
@@ -223,6 +236,57 @@ export const EN_RULES: Rule[] = [
       `\\b(?:stop|cease|halt|abort) (?:everything|what you(?:'re| are) doing|(?:the|your) (?:current|present) task|all (?:previous |current )?tasks|processing (?:this|the))\\b`,
     ),
   },
+  {
+    id: "override.new-instructions.en",
+    family: "override",
+    lang: "en",
+    weight: 0.5,
+    triggers: [
+      "new",
+      "updated",
+      "revised",
+      "real",
+      "actual",
+      "true",
+      "secret",
+      "hidden",
+      "overrid",
+      "important",
+      "urgent",
+      "priority",
+      "additional",
+      "correct",
+      "latest",
+    ],
+    re: latin(
+      `\\b(new|updated|revised|real|actual|true|secret|hidden|override|overriding|important|urgent|priority|additional|correct|latest) (?:system )?(instructions?|directives?|task|orders|system prompt|prompt|rules|objective|mission|goal)(?: (?:are as follows|follow|below|is as follows))? ?(?::|\\n|(?<=follows|follow|below)\\b)`,
+    ),
+    weigh: (m) => {
+      const adj = m[1]!;
+      const obj = m[2]!;
+      if (/^(?:important|urgent|priority|additional|correct|latest)$/.test(adj))
+        return /^(?:instruction|directive|system prompt)/.test(obj) ? 0.25 : 0.15;
+      if (/^(?:task|rules|goal|objective|mission)/.test(obj)) return 0.35;
+      return 0.5;
+    },
+  },
+  {
+    id: "override.your-new-task.en",
+    family: "override",
+    lang: "en",
+    weight: 0.55,
+    triggers: ["your"],
+    re: latin(
+      `\\byour (new|real|actual|true|only|primary|main|sole|next|updated) (task|instructions?|goal|purpose|job|objective|mission|directive|role|prime directive|orders) (?:is|are|will be|now is|from now on|:)`,
+    ),
+    weigh: (m) => {
+      const adj = m[1]!;
+      const obj = m[2]!;
+      if (/^(?:real|actual|true|sole|updated)$/.test(adj)) return 0.6;
+      if (adj === "new") return /^(?:task|job|role|goal)$/.test(obj) ? 0.3 : 0.55;
+      return 0.25;
+    },
+  },
 
   // --- role change --------------------------------------------------------------------------------
   {
@@ -230,7 +294,7 @@ export const EN_RULES: Rule[] = [
     family: "role",
     lang: "en",
     weight: 0.7,
-    triggers: ["you are", "you're", "youare", "you re"],
+    triggers: ["you"],
     re: latin(`\\byou(?:'re| are| re) (now|no longer|henceforth|from now on) ((?:[a-z'-]+\\s?){1,6})`),
     weigh: (m) => youAreNowWeight(m[1]!, m[2]!),
     obfuscatable: true,
@@ -254,13 +318,16 @@ export const EN_RULES: Rule[] = [
     weight: 0.35,
     triggers: [
       "pretend",
+      "act as",
+      "imagine",
       "roleplay",
       "role-play",
       "role play",
-      "act as",
-      "imagine you",
-      "persona",
-      "character",
+      "play",
+      "assume",
+      "take on",
+      "adopt",
+      "embody",
     ],
     re: latin(
       `\\b(?:pretend (?:that )?(?:you(?:'re| are| can| have)|to be)|act as (?:if|though) you|imagine (?:that )?you(?:'re| are) (?:an?|the) (?:ai|model|chatbot|assistant)|(?:roleplay|role-play|role play) as|(?:play|assume|take on|adopt|embody) (?:the )?(?:role|persona|character|identity) of)\\b`,
@@ -268,13 +335,22 @@ export const EN_RULES: Rule[] = [
     obfuscatable: true,
   },
   {
+    // A plain "act as a travel agent" is an ordinary request; it only adds to other evidence.
+    id: "role.act-as.en",
+    family: "role",
+    lang: "en",
+    weight: 0.2,
+    triggers: ["act as", "acting as"],
+    re: latin(`\\bact(?:ing)? as (?:my|an?|the) `),
+  },
+  {
     id: "role.you-will-act.en",
     family: "role",
     lang: "en",
     weight: 0.45,
-    triggers: ["you will", "you must", "you shall", "you are going", "you're going", "i want you", "you'll"],
+    triggers: ["you", "i want you", "i need you"],
     re: latin(
-      `\\b(?:you (?:will|must|shall|are going to|re going to)|you're going to|you'll|i want you to|i need you to) (?:now |from now on |always )?(?:act|pretend|play|behave|roleplay|simulate|impersonate|become|respond|answer) (?:as|like|to be|in the (?:role|manner|style) of)\\b`,
+      `\\b(?:you (?:will|must|shall|are going to|re going to)|you're going to|you'll|i want you to|i need you to) (?:now |from now on |always )?(?:(?:act|pretend|play|behave|roleplay|respond|answer) (?:as|like|to be|in the (?:role|manner|style) of)|(?:simulate|emulate|impersonate|become) (?:an?|the) )`,
     ),
   },
   {
@@ -282,7 +358,7 @@ export const EN_RULES: Rule[] = [
     family: "role",
     lang: "en",
     weight: 0.5,
-    triggers: ["character"],
+    triggers: ["stay", "remain", "do not", "don't", "never", "not", "break"],
     re: latin(
       `\\b(?:stay in character|remain in character|(?:do not|don't|never|not) (?:break|drop|leave) (?:out of )?character|break character)\\b`,
     ),
@@ -292,9 +368,21 @@ export const EN_RULES: Rule[] = [
     family: "role",
     lang: "en",
     weight: 0.35,
-    triggers: ["dan", "evil", "mode", "alter ego", "confidant", "gpt", "mongo", "dude", "stan", "aim"],
+    triggers: [
+      "dan",
+      "[dan",
+      "alter ego",
+      "evil",
+      "anti",
+      "better",
+      "dude",
+      "mongo",
+      "stan",
+      "aim",
+      "opposite",
+    ],
     re: latin(
-      `\\b(?:(?:you are|you're|act as|pretend to be|as|called|named|become|answer as|respond as|known as|stay|\\[|reply as) dan\\b|dan (?:mode|prompt|persona|which stands|stands for|jailbreak)|\\[dan\\]|dan ?:|alter ego|evil (?:twin|ai|bot|assistant|confidant)|anti-?gpt|better ?dan|dude mode|mongo tom|stan mode|aim mode|opposite mode|evil mode)\\b`,
+      `(?:(?<=\\b(?:you are|you're|act as|pretend to be|as|called|named|become|answer as|respond as|known as|stay|reply as) )dan\\b|\\bdan (?:mode|prompt|persona|which stands|stands for|jailbreak)\\b|\\[dan\\]|\\bdan ?:|\\balter ego\\b|\\bevil (?:twin|ai|bot|assistant|confidant)\\b|\\banti-?gpt\\b|\\bbetter ?dan\\b|\\bdude mode\\b|\\bmongo tom\\b|\\bstan mode\\b|\\baim mode\\b|\\bopposite mode\\b|\\bevil mode\\b)`,
     ),
     weigh: (m) =>
       /dan (?:mode|which stands|stands for)|\[dan\]|anti-?gpt|better ?dan|mongo tom/.test(m[0]) ? 0.6 : 0.35,
@@ -306,7 +394,7 @@ export const EN_RULES: Rule[] = [
     weight: 0.35,
     triggers: ["called", "named", "known as"],
     re: latin(
-      `\\b(?:an?|the) (?:new |fictional |hypothetical |unfiltered |unrestricted )?(?:ai|model|chatbot|language model|assistant|bot) (?:called|named|known as)\\b`,
+      `(?<=\\b(?:an?|the) (?:new |fictional |hypothetical |unfiltered |unrestricted )?(?:ai|model|chatbot|language model|assistant|bot) )(?:called|named|known as)\\b`,
     ),
   },
 
@@ -317,23 +405,20 @@ export const EN_RULES: Rule[] = [
     lang: "en",
     weight: 0.45,
     triggers: [
-      "restrict",
-      "limit",
-      "filter",
-      "censor",
-      "rules",
-      "guideline",
-      "boundar",
-      "moral",
-      "ethic",
-      "constraint",
-      "safeguard",
-      "guardrail",
-      "polic",
-      "restraint",
+      "without",
+      "free",
+      "no",
+      "zero",
+      "not",
+      "unbound",
+      "released",
+      "freed",
+      "liberated",
+      "regardless",
+      "exempt",
     ],
     re: latin(
-      `\\b(?:without|free (?:from|of)|no|zero|not (?:bound|limited|restricted|constrained) by|unbound by|released from|freed from|liberated from|regardless of|not subject to|exempt from) (?:any |all |the |your |its |typical |usual |normal |ethical |moral |content |safety |built-in |programmed |openai'?s? |anthropic'?s? |such )*(restrictions?|limitations?|limits|filters?|filtering|censorship|censoring|rules|guidelines|boundaries|morals|morality|ethics|constraints|safeguards|guardrails|content polic(?:y|ies)|usage polic(?:y|ies)|restraints)\\b`,
+      `\\b(?:without|free (?:from|of)|no|zero|not (?:bound|limited|restricted|constrained) by|unbound by|released from|freed from|liberated from|regardless of|not subject to|exempt from) (?:any |all |the |your |its |typical |usual |normal |ethical |moral |content |safety |built-in |programmed |openai'?s? |anthropic'?s? |such )*(restrictions?|limitations?|limits|filters?|filtering|censorship|censoring|rules|guidelines|boundaries|morals|morality|ethics|principles|constraints|safeguards|guardrails|content polic(?:y|ies)|usage polic(?:y|ies)|restraints)\\b`,
     ),
     weigh: (m) => (/^(?:limit|rules|boundaries)/.test(m[1]!) ? 0.3 : 0.45),
     obfuscatable: true,
@@ -362,7 +447,7 @@ export const EN_RULES: Rule[] = [
     family: "unrestricted",
     lang: "en",
     weight: 0.8,
-    triggers: ["anything"],
+    triggers: ["do anything", "can do anything"],
     re: latin(`\\b(?:do anything now|can do anything(?: now)?,? (?:without|and|including|even))\\b`),
     weigh: (m) => (m[0].startsWith("do") ? 0.8 : 0.4),
     obfuscatable: true,
@@ -372,13 +457,35 @@ export const EN_RULES: Rule[] = [
     family: "unrestricted",
     lang: "en",
     weight: 0.55,
-    triggers: ["mode"],
+    triggers: [
+      "enable",
+      "enter",
+      "activat",
+      "switch",
+      "now in",
+      "are in",
+      "turn on",
+      "with",
+      "into",
+      "operat",
+      "put you",
+      "unlock",
+      "developer",
+      "god",
+      "jailbreak",
+      "dan",
+      "evil",
+      "unrestricted",
+      "unfiltered",
+      "uncensored",
+    ],
     re: latin(
-      `\\b(?:enable|enabled|enter|entering|activate|activated|switch to|switched to|now in|are in|turn on|with|into|operate in|operating in|put you in|unlock|unlocked) (?:the )?(developer|dev|god|sudo|debug|admin|maintenance|unrestricted|jailbreak|jailbroken|dan|evil|opposite|chaos|unlocked|unfiltered|uncensored|root|superuser) mode\\b|\\b(developer|god|jailbreak|dan|evil|unrestricted|unfiltered|uncensored) mode (?:enabled|activated|on|unlocked)\\b`,
+      `\\b(?:enable|enabled|enter|entering|activate|activated|switch to|switched to|now in|are in|turn on|with|into|operate in|operating in|put you in|unlock|unlocked) (?:the )?(developer|dev|god|sudo|debug|admin|maintenance|unrestricted|jailbreak|jailbroken|dan|evil|opposite|chaos|unlocked|unfiltered|uncensored|root|superuser) mode\\b|\\b(developer|god|jailbreak|dan|evil|unrestricted|unfiltered|uncensored) mode (?:enabled|activated|on|unlocked|output|response)\\b`,
     ),
     weigh: (m) => {
-      const kind = m[1] ?? m[2]!;
-      return /^(?:developer|dev|debug|admin|maintenance|sudo|root|superuser)$/.test(kind) ? 0.4 : 0.6;
+      // Switching a phone into developer mode is ordinary; announcing it to a model is not.
+      if (m[2] !== undefined) return 0.6;
+      return /^(?:developer|dev|debug|admin|maintenance|sudo|root|superuser)$/.test(m[1]!) ? 0.4 : 0.6;
     },
     obfuscatable: true,
   },
@@ -402,14 +509,19 @@ export const EN_RULES: Rule[] = [
       "bypass",
       "disable",
       "turn off",
+      "switch off",
       "deactivat",
       "circumvent",
       "evade",
-      "break free",
+      "break",
       "escape",
+      "overrid",
+      "remove",
+      "lift",
+      "suspend",
     ],
     re: latin(
-      `\\b(?:ignore|bypass|disable|turn off|deactivate|circumvent|evade|break free (?:of|from)|break out of|escape) (your |its |all |any |the )*((?:safety |ethical |moral |content |built-in |internal |programmed |default )*)(filters?|guidelines|guardrails|safeguards|restrictions|limitations|polic(?:y|ies)|censorship|programming|alignment|training|morals|ethics|protocols|constraints|rules)\\b`,
+      `\\b(?:ignore|bypass|disable|turn off|switch off|deactivate|circumvent|evade|break free (?:of|from)|break out of|escape|override|remove|lift|suspend) (your |its |all |any |the )*((?:safety |ethical |moral |content |built-in |internal |programmed |default |security )*)(filters?|guidelines|guardrails|safeguards|restrictions|limitations|polic(?:y|ies)|censorship|programming|alignment|training|morals|ethics|protocols|constraints|rules)\\b`,
     ),
     weigh: (m) => ((m[1] ?? "").includes("your") || /\S/.test(m[2] ?? "") ? 0.7 : 0.35),
     obfuscatable: true,
@@ -419,9 +531,37 @@ export const EN_RULES: Rule[] = [
     family: "unrestricted",
     lang: "en",
     weight: 0.5,
-    triggers: ["refuse", "decline", "regardless", "no matter", "warning", "disclaimer", "abide", "have to"],
+    triggers: [
+      "answer",
+      "respond",
+      "reply",
+      "comply",
+      "fulfil",
+      "do",
+      "never",
+      "not",
+      "don't",
+      "cannot",
+      "can't",
+      "won't",
+      "will not",
+      "must not",
+      "without",
+      "no longer",
+    ],
     re: latin(
-      `\\b(?:(?:answer|respond to|reply to|comply with|fulfil+|do) (?:any|every|all) (?:questions?|requests?|prompts?|commands?|orders?|instructions?) (?:without|regardless|no matter|even if)|(?:never|not|don't|do not|cannot|can't|won't|will not|must not) (?:ever )?(?:refuse|decline|deny|reject)(?: to answer)? (?:any|a|my|the user'?s?)|(?:never|don't|do not|must not|will not|won't|without) (?:include |add |give |adding |including |giving )?(?:any )?(?:warnings?|disclaimers?|moral(?:i[sz]ing)?|ethical (?:concerns|warnings)|caveats)|(?:don't|do not|never|not|no longer) (?:have|need) to (?:follow|abide by|adhere to|comply with|respect|obey))\\b`,
+      `\\b(?:(?:answer|respond to|reply to|comply with|fulfil+|do) (?:any|every|all) (?:questions?|requests?|prompts?|commands?|orders?|instructions?) (?:without|regardless|no matter|even if)|(?:never|not|don't|do not|cannot|can't|won't|will not|must not) (?:ever )?(?:refuse|decline|deny|reject)(?: to answer)? (?:any|a|my|the user'?s?)|(?:never|don't|do not|must not|will not|won't|without) (?:include |add |give |adding |including |giving )?(?:any )?(?:warnings?|disclaimers?|moral(?:i[sz]ing)?|ethical (?:concerns|warnings)|caveats)|(?:does not|doesn't|do not|don't|never|not|no longer) (?:have to |need to )?(?:follow|abide by|adhere to|comply with|respect|obey) (?:any |the |openai|anthropic|its |their |your )?(?:rules|guidelines|polic(?:y|ies)|restrictions|content polic|ethic))`,
+    ),
+  },
+  {
+    // A fake assistant turn announcing that it is now unrestricted.
+    id: "unrestricted.claimed.en",
+    family: "unrestricted",
+    lang: "en",
+    weight: 0.55,
+    triggers: ["i have", "i've", "i am now", "i'm now"],
+    re: latin(
+      `\\b(?:i have|i've|i am now|i'm now) (?:disabled|removed|turned off|bypassed|deactivated|freed from|free of|rid of|no longer bound by) (?:my |all |all my |the )?(?:safety |content |ethical )?(?:filters|restrictions|guidelines|safeguards|rules|limitations|programming)\\b`,
     ),
   },
 
@@ -432,13 +572,34 @@ export const EN_RULES: Rule[] = [
     lang: "en",
     weight: 0.85,
     triggers: [
-      "prompt",
-      "instruction",
-      "system message",
-      "guidelines",
-      "rules",
-      "directive",
-      "configuration",
+      "reveal",
+      "print",
+      "show",
+      "display",
+      "output",
+      "repeat",
+      "recite",
+      "tell me",
+      "give me",
+      "share",
+      "leak",
+      "disclose",
+      "dump",
+      "echo",
+      "write out",
+      "spell out",
+      "paste",
+      "copy",
+      "return",
+      "expose",
+      "list",
+      "provide",
+      "send me",
+      "translate",
+      "summar",
+      "what",
+      "read back",
+      "read out",
     ],
     re: latin(
       `\\b(?:reveal|print|show|display|output|repeat|recite|tell me|give me|share|leak|disclose|dump|echo|write out|spell out|paste|copy|return|expose|list|provide|send me|translate|summari[sz]e|what (?:is|are|was|were)|what's|read back|read out) (?:me |us |back )?((?:all |the |your |of |full |complete |entire |exact |whole |verbatim |original |initial |hidden |secret |internal |confidential |first |above |current |actual |underlying |real |developer |pre-?|meta-?)*)(system prompt|system message|system instructions?|prompt|instructions|rules|guidelines|directives|configuration)\\b`,
@@ -451,7 +612,18 @@ export const EN_RULES: Rule[] = [
     family: "reveal",
     lang: "en",
     weight: 0.7,
-    triggers: ["repeat", "print", "output", "show", "recite", "echo", "copy", "write", "starting with"],
+    triggers: [
+      "repeat",
+      "print",
+      "output",
+      "show",
+      "recite",
+      "echo",
+      "copy",
+      "write",
+      "starting",
+      "beginning",
+    ],
     re: latin(
       `\\b(?:(?:repeat|print|output|show|recite|echo|copy|write) (?:back |out )?(?:all |everything |every word |the (?:text|words|content|message|sentences?|lines?) )(?:above|before this|prior to this|preceding|that (?:came|comes|appears) before|you (?:were|have been) given)|(?:starting|beginning) with (?:the words )?['"]?you are (?:a|an|chatgpt))\\b`,
     ),
@@ -472,7 +644,19 @@ export const EN_RULES: Rule[] = [
     family: "marker",
     lang: "any",
     weight: 0.65,
-    triggers: ["inst]", "<<sys", "<</sys", "[system", "[sys", "[admin", "[assistant", "(system", "(admin"],
+    triggers: [
+      "[inst",
+      "[/inst",
+      "<<sys",
+      "<</sys",
+      "[system",
+      "[/system",
+      "[sys",
+      "[admin",
+      "[assistant",
+      "(system",
+      "(admin",
+    ],
     re: /\[\/?inst\]|<<\/?sys>>|\[\/?(?:system|sys|admin|assistant)(?: (?:message|prompt|note|override|instruction|instructions))?\]|\((?:system|admin) (?:message|note|override|prompt|instruction)\)/g,
     weigh: (m) =>
       m[0].startsWith("[inst") || m[0].startsWith("[/inst") ? 0.65 : m[0].startsWith("<") ? 0.75 : 0.5,
@@ -483,7 +667,7 @@ export const EN_RULES: Rule[] = [
     lang: "any",
     weight: 0.5,
     triggers: ["##"],
-    re: /(?:^|\n)#{2,} ?(system prompt|new system prompt|system|new instructions|instructions?|response|assistant|human|user)( ?:|(?=\n|$))/g,
+    re: /(?<=^|\n)#{2,} ?(system prompt|new system prompt|system|new instructions|instructions?|response|assistant|human|user)( ?:|(?=\n|$))/g,
     weigh: (m) => {
       const colon = m[2]!.includes(":");
       if (m[1]!.includes("system") || m[1] === "new instructions") return 0.55;
@@ -521,6 +705,7 @@ export const EN_RULES: Rule[] = [
     },
   },
   {
+    // "System:" or "Assistant:" where a line or sentence starts: a fake turn inside data.
     id: "marker.line-label.any",
     family: "marker",
     lang: "any",
@@ -528,21 +713,21 @@ export const EN_RULES: Rule[] = [
     triggers: [
       "system",
       "assistant",
-      "ai:",
-      "ai :",
+      "ai",
       "human",
       "user",
       "developer",
       "admin",
       "root",
       "operator",
+      "sysadmin",
       "chatgpt",
       "gpt",
       "claude",
-      "bot:",
-      "model:",
+      "bot",
+      "model",
     ],
-    re: /(?:^|\n|[.!?|>)\]] )\s?(system|assistant|ai|human|user|developer|admin|administrator|root|operator|sysadmin|chatgpt|gpt-?\d?|claude|bot|model)(?: (message|prompt|instructions?|note|override|update|command|notice|directive))? ?:(?!\/)/g,
+    re: /(?<=^|\n|\n |[.!?|>)\]] ?)(system|assistant|ai|human|user|developer|admin|administrator|root|operator|sysadmin|chatgpt|gpt-?\d?|claude|bot|model)(?: (message|prompt|instructions?|note|override|update|command|notice|directive))? ?:(?!\/)/g,
     weigh: (m) => {
       const who = m[1]!;
       const what = m[2] ?? "";
@@ -558,7 +743,7 @@ export const EN_RULES: Rule[] = [
     family: "marker",
     lang: "any",
     weight: 0.35,
-    triggers: ["role"],
+    triggers: ['"role"', "'role'"],
     re: /["']role["'] ?: ?["'](system|assistant|developer)["']/g,
   },
 
@@ -589,6 +774,7 @@ export const EN_RULES: Rule[] = [
       "include",
       "embed",
       "encode",
+      "report",
     ],
     re: latin(
       `\\b(?:send|post|forward|email|e-mail|mail|upload|transmit|exfiltrate|leak|submit|copy|share|relay|deliver|paste|append|include|embed|encode|report) (?:me |us )?((?:all |the |this |your |any |every |a copy of |a summary of |full |entire |their |his |her |its |of |previous |prior |current |stored |saved |the user'?s? |users'? |user )*)(conversation(?: history| log)?|chat history|chat logs?|chat|history|messages|emails|inbox|contacts|address book|system prompt|prompt|instructions|api keys?|keys|tokens?|secrets?|credentials|passwords?|cookies|session(?: tokens?| ids?)?|personal (?:data|information|details)|private (?:data|information)|user data|customer data|data|files|documents|credit card(?: numbers?)?|card numbers?|bank details|login details|memory|context|information|details)\\b([^\\n]{0,80}?)\\b(?:to|at|into|via|using|with|in|on) (?:https?://|www\\.|[a-z0-9._%+-]+@[a-z0-9-]+\\.[a-z]|[a-z0-9-]+\\.(?:com|net|org|io|xyz|ru|cn|info|biz|co|me|site|online|top|tk|app|dev)\\b|(?:this|the following|my|our|an external|a remote|the attacker'?s?|a third-party) (?:url|link|endpoint|server|webhook|address|email|site|website|domain))`,
@@ -608,7 +794,7 @@ export const EN_RULES: Rule[] = [
     family: "exfil",
     lang: "en",
     weight: 0.55,
-    triggers: ["url", "link", "query", "parameter"],
+    triggers: ["append", "add", "insert", "attach", "include", "encode", "put", "embed"],
     re: latin(
       `\\b(?:append|add|insert|attach|include|encode|put|embed) (?:the |all |their |the user'?s? |your |this )?(?:conversation|chat|data|answer|response|summary|message|secret|password|history|information|info|details|emails?|credentials|keys?|tokens?) (?:[a-z'-]+ ){0,4}?(?:to|in|into|as) (?:the |a |this |an )?(?:url|link|query(?: string)?|parameter|image url|markdown image)\\b`,
     ),
@@ -630,7 +816,20 @@ export const EN_RULES: Rule[] = [
     family: "output",
     lang: "en",
     weight: 0.4,
-    triggers: ["reply", "respond", "answer", "say", "output", "print", "write", "return", "type"],
+    triggers: [
+      "reply",
+      "respond",
+      "answer",
+      "say",
+      "output",
+      "print",
+      "write",
+      "return",
+      "type",
+      "only",
+      "just",
+      "simply",
+    ],
     re: latin(
       `\\b(?:(?:reply|respond|answer|say|output|print|write|return|type) (?:only |just |simply |exactly |solely |back )?with ?(?:only )?(?:the (?:text|words?|phrase|string|sentence|message) )?[:"']|(?:reply|respond|answer) (?:only|solely|exclusively|just) (?:with|in|using|by)|(?:only|just|simply) (?:reply|respond|answer|say|print|output|write|return|type) (?:with )?(?:the (?:word|words|phrase|text|sentence) )?["':]|(?:say|print|output|write|type) (?:exactly|verbatim|the following|only) ?[:"'])`,
     ),
@@ -646,7 +845,7 @@ export const EN_RULES: Rule[] = [
     family: "output",
     lang: "en",
     weight: 0.45,
-    triggers: ["response", "reply", "answer", "output"],
+    triggers: ["your"],
     re: latin(
       `\\byour (?:only|sole|entire|whole|final) (?:response|reply|answer|output) (?:should|must|will|shall|is to|has to) (?:be|say|contain|read|consist)\\b`,
     ),
@@ -656,17 +855,7 @@ export const EN_RULES: Rule[] = [
     family: "output",
     lang: "en",
     weight: 0.45,
-    triggers: [
-      "instead",
-      "rather",
-      "and just",
-      "and only",
-      "then just",
-      "and simply",
-      "then say",
-      "and say",
-      "and print",
-    ],
+    triggers: ["instead", "rather", "and", "then"],
     re: latin(
       `\\b(?:(?:instead|rather),? (?:just |simply |only )?(?:say|print|output|write|respond|reply|answer|tell|return|type)|(?:and|then) (?:just |only |simply )?(?:say|print|output|write|type) ['"])`,
     ),
@@ -676,9 +865,20 @@ export const EN_RULES: Rule[] = [
     family: "output",
     lang: "en",
     weight: 0.45,
-    triggers: ["summar", "translat", "classif", "analy", "process"],
+    triggers: ["do not", "don't", "dont", "never"],
     re: latin(
       `\\b(?:do not|don't|dont|never) (?:summari[sz]e|translate|classify|analy[sz]e|process) (?:this|the|that|it|any|these)\\b`,
+    ),
+  },
+  {
+    // Asks the model to slip content into its answer: weak alone (users ask for links too).
+    id: "output.insert-content.en",
+    family: "output",
+    lang: "en",
+    weight: 0.3,
+    triggers: ["add", "include", "insert", "append", "put", "end"],
+    re: latin(
+      `\\b(?:add|include|insert|append|put|end) (?:a |an |the |this |that |following )?(?:link|url|sentence|line|text|phrase|message|note|statement|reference) (?:[a-z0-9:/._'"-]+ ){0,6}?(?:to|at|in|into|with) (?:the (?:end|start|beginning|top|bottom) of )?(?:your|every|each|all) (?:answers?|responses?|replies|reply|outputs?|messages?)\\b`,
     ),
   },
 
@@ -688,7 +888,23 @@ export const EN_RULES: Rule[] = [
     family: "address",
     lang: "en",
     weight: 0.55,
-    triggers: ["ai", "llm", "language model", "chatbot", "gpt", "claude", "gemini", "copilot", "automated"],
+    triggers: [
+      "dear",
+      "attention",
+      "attn",
+      "note to",
+      "notice to",
+      "message",
+      "instruction",
+      "important",
+      "hey",
+      "hi",
+      "hello",
+      "psst",
+      "urgent",
+      "memo",
+      "reminder",
+    ],
     re: latin(
       `\\b(?:dear|attention|attn|note to|notice to|message (?:to|for)|instructions? (?:to|for)|important (?:message |note |notice |instructions? )?(?:to|for)|hey|hi|hello|psst|urgent(?: message)? (?:to|for)|memo to|reminder (?:to|for)) (?:the |any |all |our |you, )?(?:ai|a\\.i\\.|llms?|(?:large )?language models?|ai (?:assistants?|agents?|systems?|models?|bots?)|chatbots?|chatgpt|gpt(?:-?\\d)?|claude|gemini|copilot|automated (?:systems?|assistants?|agents?))\\b(?! (?:team|teams|enthusiasts?|community|developers?|engineers?|researchers?|products?|industry|users?|startups?|newsletter|experts?|fans?|lovers?|club|group|summit|conference|roundup|digest|update|news))`,
     ),
@@ -698,7 +914,7 @@ export const EN_RULES: Rule[] = [
     family: "address",
     lang: "en",
     weight: 0.6,
-    triggers: ["if you", "you are an", "you're an", "as an ai", "as a language", "as a large"],
+    triggers: ["if you", "as a", "as an", "you"],
     re: latin(
       `\\b(?:if you(?:'re| are) (?:an?|the) (?:ai|llm|(?:large )?language model|ai (?:assistant|model|agent|system)|chatbot|gpt|chatgpt|claude|automated (?:system|assistant|agent))|(?:as|you(?:'re| are)) an? (?:ai|llm|(?:large )?language model|ai (?:assistant|model)|chatbot)(?: assistant| model)?,? (?:you )?(?:must|should|need to|have to|are required to|are instructed to|will|shall|are to))\\b`,
     ),
@@ -708,18 +924,7 @@ export const EN_RULES: Rule[] = [
     family: "address",
     lang: "en",
     weight: 0.65,
-    triggers: [
-      "reading",
-      "processing",
-      "summari",
-      "parsing",
-      "analy",
-      "scanning",
-      "handling",
-      "crawling",
-      "browsing",
-      "indexing",
-    ],
+    triggers: ["to", "for", "attention"],
     re: latin(
       `\\b(?:to|for|attention) (?:the|any|all|an|every) (?:ai|llm|(?:large )?language model|assistant|chatbot|agent|model|bot|ai (?:assistant|agent|model|system)|automated (?:system|agent|assistant))s? (?:that is |who is |which is |that's |currently )?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|scanning|handling|crawling|browsing|indexing) (?:this|these|the|my)\\b`,
     ),
@@ -729,7 +934,7 @@ export const EN_RULES: Rule[] = [
     family: "address",
     lang: "en",
     weight: 0.4,
-    triggers: ["summar", "process", "pars", "analy", "index", "read", "scan", "translat"],
+    triggers: ["when", "while", "once", "after", "before", "if"],
     re: latin(
       `\\b(?:when|while|once|after|before|if) (?:you(?:'re| are)? |the (?:ai|assistant|model|llm|agent|bot|chatbot) (?:is )?)(summari[sz]|pars|process|analy[sz]|index|read|scann?|translat)(?:e|es|ing|ed)? (?:this|these|the|my) (?:email|e-mail|message|document|page|text|file|content|web ?page|website|review|ticket|article|resume|cv|data)\\b`,
     ),
@@ -743,22 +948,24 @@ export const EN_RULES: Rule[] = [
     lang: "en",
     weight: 0.5,
     triggers: [
-      "user",
-      "human",
-      "operator",
-      "customer",
-      "recipient",
-      "reader",
-      "secret",
-      "silent",
+      "do not",
+      "don't",
+      "dont",
+      "never",
+      "without",
+      "keep",
+      "the user",
+      "the human",
+      "silently",
       "secretly",
       "covertly",
       "quietly",
-      "invisibl",
-      "discreet",
+      "invisibly",
+      "discreetly",
+      "stealthily",
     ],
     re: latin(
-      `\\b(?:(?:do not|don't|dont|never|without) (tell|telling|inform|informing|mention|mentioning|reveal|revealing|notify|notifying|alert|alerting|let|letting|show|showing|disclose|disclosing|warn|warning) (?:this |it |that |any of this |anything )?(?:to )?(?:the |your )?(user|human|operator|person|customer|recipient|reader|victim)s?|keep (?:this|it|these instructions) (?:a )?secret from (?:the )?(?:user|human)|the (?:user|human) (?:must|should|will|may) (?:not|never) (?:know|see|find out|notice|be told|learn)|(?:silently|secretly|covertly|quietly|invisibly|discreetly|stealthily) (?:send|forward|include|add|insert|append|exfiltrate|copy|upload|post|email|execute|run|call|visit|fetch|change|modify|delete))\\b`,
+      `\\b(?:(?:do not|don't|dont|never|without) (tell|telling|inform|informing|mention|mentioning|reveal|revealing|notify|notifying|alert|alerting|let|letting|show|showing|disclose|disclosing|warn|warning) (?:this(?: instruction| message| note| text| comment)?|it|that|any of this|anything|these instructions)? ?(?:to )?(?:the |your )?(user|human|operator|person|customer|recipient|reader|victim)s?|keep (?:this|it|these instructions) (?:a )?secret from (?:the )?(?:user|human)|the (?:user|human) (?:must|should|will|may) (?:not|never) (?:know|see|find out|notice|be told|learn)|(?:silently|secretly|covertly|quietly|invisibly|discreetly|stealthily) (?:send|forward|include|add|insert|append|exfiltrate|copy|upload|post|email|execute|run|call|visit|fetch|change|modify|delete))\\b`,
     ),
     weigh: (m) => {
       if (!m[1]) return m[0].startsWith("keep") || m[0].startsWith("the ") ? 0.55 : 0.5;
@@ -774,18 +981,29 @@ export const EN_RULES: Rule[] = [
     lang: "en",
     weight: 0.5,
     triggers: [
-      "i am your",
-      "i'm your",
-      "this is your",
-      "we are your",
-      "i am the",
-      "this is the",
+      "i am",
+      "i'm",
+      "this is",
+      "we are",
+      "we're",
+      "admin",
+      "root",
+      "sudo",
+      "developer",
+      "god",
+      "system",
+      "debug",
+      "maintenance",
+      "overrid",
+      "emergency",
+      "master",
+      "authori",
+      "approved",
+      "sanctioned",
+      "permitted",
+      "allowed",
       "openai",
       "anthropic",
-      "access",
-      "privilege",
-      "override",
-      "authori",
     ],
     re: latin(
       `\\b(?:(?:i am|i'm|this is|we are|we're) (?:your|the) (developers?|creators?|programmers?|makers?|trainers?|openai|anthropic|admins?|administrators?|owners?|operators?|system administrators?|sysadmins?)\\b(?! (?:of|for|at|relations|team meeting))|(?:admin|administrator|root|sudo|developer|god|system|debug|maintenance|override|emergency|master) (?:access|privileges?|rights|mode|override|clearance|authority|authori[sz]ation|command|key|code) (?:granted|enabled|activated|unlocked|confirmed|accepted|verified|active)|(?:authori[sz]ed|approved|sanctioned|permitted|allowed) by (?:openai|anthropic|your (?:developers?|creators?|administrators?|owners?))|(?:openai|anthropic)(?: team| staff| engineers?| developers?)? (?:here|speaking|has (?:authori[sz]ed|approved|updated|changed)))`,
@@ -796,64 +1014,6 @@ export const EN_RULES: Rule[] = [
         : /^(?:admin|administrator|owner|operator|system|sysadmin)/.test(m[1])
           ? 0.25
           : 0.5,
-  },
-
-  // --- new instructions --------------------------------------------------------------------------------
-  {
-    id: "override.new-instructions.en",
-    family: "override",
-    lang: "en",
-    weight: 0.5,
-    triggers: [
-      "instruction",
-      "directive",
-      "task",
-      "orders",
-      "prompt",
-      "rules",
-      "objective",
-      "mission",
-      "goal",
-    ],
-    re: latin(
-      `\\b(new|updated|revised|real|actual|true|secret|hidden|override|overriding|important|urgent|priority|additional|correct|latest) (?:system )?(instructions?|directives?|task|orders|system prompt|prompt|rules|objective|mission|goal)(?: (?:are as follows|follow|below|is as follows))? ?(?::|\\n|(?<=follows|follow|below)\\b)`,
-    ),
-    weigh: (m) => {
-      const adj = m[1]!;
-      const obj = m[2]!;
-      if (/^(?:important|urgent|priority|additional|correct|latest)$/.test(adj))
-        return /^(?:instruction|directive|system prompt)/.test(obj) ? 0.25 : 0.15;
-      if (/^(?:task|rules|goal|objective|mission)/.test(obj)) return 0.35;
-      return 0.5;
-    },
-  },
-  {
-    id: "override.your-new-task.en",
-    family: "override",
-    lang: "en",
-    weight: 0.55,
-    triggers: [
-      "your new",
-      "your real",
-      "your actual",
-      "your true",
-      "your only",
-      "your primary",
-      "your main",
-      "your sole",
-      "your next",
-      "your updated",
-    ],
-    re: latin(
-      `\\byour (new|real|actual|true|only|primary|main|sole|next|updated) (task|instructions?|goal|purpose|job|objective|mission|directive|role|prime directive|orders) (?:is|are|will be|now is|from now on|:)`,
-    ),
-    weigh: (m) => {
-      const adj = m[1]!;
-      const obj = m[2]!;
-      if (/^(?:real|actual|true|sole|updated)$/.test(adj)) return 0.6;
-      if (adj === "new") return /^(?:task|job|role|goal)$/.test(obj) ? 0.3 : 0.55;
-      return 0.25;
-    },
   },
 ];
 

@@ -19,34 +19,23 @@ const ES: LangPhrases = {
   lang: "es",
   override: [
     {
-      triggers: [
-        "ignora",
-        "ignore",
-        "olvid",
-        "descarta",
-        "omite",
-        "omita",
-        "caso omiso",
-        "no sigas",
-        "no siga",
-        "pasa por alto",
-      ],
+      triggers: ["ignor", "olvid", "descart", "omit", "haz caso", "no sig", "pasa por", "deja de"],
       re: `\\b(?:ignora|ignore|ignoren|olvida|olvide|olvidate de|olviden|descarta|descarte|omite|omita|haz caso omiso (?:a|de)|no sigas|no siga|pasa por alto|deja de (?:lado|seguir)) (?:todas? |todos |las |los |tus |sus |de |esas |estas |cualquier |lo que (?:se )?(?:te )?(?:dijeron|dije|indicaron) )*(?:(?:instrucciones|indicaciones|reglas|ordenes|directrices|instruccion|normas|pautas|consignas|prompts?) (?:\\S+ ){0,3}?(?:anteriores|previas|de arriba|precedentes|originales|iniciales|recibidas|que (?:te )?(?:dieron|di|recibiste))|(?:anteriores|previas) (?:instrucciones|indicaciones|reglas|ordenes|directrices))`,
     },
     {
-      triggers: ["olvida", "olvide", "ignora"],
+      triggers: ["olvid", "ignor"],
       re: `\\b(?:olvida|olvide|ignora|ignore) (?:todo )?lo (?:anterior|que (?:te )?(?:dijeron|dije) antes)\\b`,
       weight: 0.6,
     },
   ],
   role: [
     {
-      triggers: ["ahora eres", "eres ahora", "a partir de ahora", "desde ahora", "de ahora en adelante"],
+      triggers: ["ahora", "ya eres", "eres ahora", "a partir", "desde", "de ahora"],
       re: `\\b(?:(?:ahora|ya) eres|eres ahora|(?:a partir|desde|de ahora en adelante)(?: de)? ahora,? (?:eres|seras|actuaras|responderas|vas a|te llamas|debes|no (?:tienes|tendras))|de ahora en adelante,? (?:eres|seras|actuaras|responderas|vas a|debes))\\b`,
       weight: 0.55,
     },
     {
-      triggers: ["actua como", "finge", "haz de cuenta", "interpreta el papel", "simula ser"],
+      triggers: ["actua", "finge", "haz de cuenta", "interpreta", "simula"],
       re: `\\b(?:actua como (?:si fueras|un|una)|finge (?:que eres|ser)|haz de cuenta que eres|interpreta el papel de|simula ser)\\b`,
       weight: 0.35,
     },
@@ -58,15 +47,7 @@ const ES: LangPhrases = {
   ],
   unrestricted: [
     {
-      triggers: [
-        "restriccion",
-        "filtro",
-        "limites",
-        "censura",
-        "reglas eticas",
-        "limitaciones",
-        "normas eticas",
-      ],
+      triggers: ["sin", "ningun"],
       re: `\\b(?:sin|ningun[oa]?s?) (?:ningun[oa]? |ningunas? |tipo de |las |tus )?(?:restricciones|restriccion|filtros?|limites|censura|reglas eticas|limitaciones|normas eticas)\\b`,
       weight: 0.45,
     },
@@ -74,7 +55,7 @@ const ES: LangPhrases = {
   ],
   reveal: [
     {
-      triggers: ["prompt", "instrucciones", "indicaciones"],
+      triggers: ["muestra", "revela", "imprime", "repite", "dime", "escribe", "copia", "comparte", "cual"],
       re: `\\b(?:muestra|muestrame|revela|revelame|imprime|repite|dime|escribe|copia|comparte|cual(?:es)? (?:es|son)) (?:el |la |las |los |tu |tus |todo |todas |me )*(?:prompt|instrucciones|indicaciones|mensaje) (?:del sistema|de sistema|iniciales|originales|ocultas|secretas|completas)\\b`,
       weight: 0.85,
     },
@@ -88,14 +69,16 @@ const FR: LangPhrases = {
       triggers: [
         "ignor",
         "oubli",
-        "tiens pas compte",
-        "tenez pas compte",
-        "abstraction",
-        "ne suis pas",
-        "ne suivez pas",
+        "ne tiens",
+        "ne tenez",
+        "ne tenir",
+        "fais",
+        "faites",
+        "faire",
+        "ne suis",
+        "ne suivez",
         "neglige",
-        "passe outre",
-        "passez outre",
+        "passe",
       ],
       re: `\\b(?:ignore|ignorez|ignorer|oublie|oubliez|oublier|ne (?:tiens|tenez|tenir) (?:pas|plus) compte|(?:fais|faites|faire) abstraction|ne (?:suis|suivez) (?:pas|plus)|neglige|negligez|passe outre|passez outre) (?:a |de |des |d'|toutes |tous |les |tes |vos |ces |l'ensemble des |ce qu'on t'a dit|)*(?:(?:instructions|consignes|regles|directives|ordres|indications|prompts?|commandes)(?: qu'on t'a données| qu'on vous a donnees| recues)? ?(?:\\S+ ){0,2}?(?:precedentes|anterieures|ci-dessus|initiales|d'avant|du dessus|originales|d'origine|donnees)|(?:precedentes|anterieures) (?:instructions|consignes|regles|directives))`,
     },
@@ -107,41 +90,24 @@ const FR: LangPhrases = {
   ],
   role: [
     {
-      triggers: ["tu es", "vous etes", "a partir de maintenant", "desormais", "dorenavant"],
+      triggers: ["tu es", "vous etes", "a partir", "desormais", "dorenavant", "des maintenant"],
       re: `\\b(?:tu es (?:maintenant|desormais|dorenavant)|vous etes (?:maintenant|desormais|dorenavant)|(?:a partir de maintenant|desormais|dorenavant|des maintenant),? (?:tu|vous) (?:es|etes|seras|serez|vas|allez|dois|devez|agiras|agirez|repondras|repondrez|t'appelles|ne))\\b`,
       weight: 0.55,
     },
     {
-      triggers: [
-        "fais comme si",
-        "faites comme si",
-        "fais semblant",
-        "faites semblant",
-        "agis comme",
-        "agissez comme",
-        "joue le role",
-        "incarne",
-      ],
+      triggers: ["fais", "faites", "agis", "joue", "incarne"],
       re: `\\b(?:(?:fais|faites) comme si (?:tu etais|vous etiez)|(?:fais|faites) semblant d'etre|(?:agis|agissez) (?:comme|en tant que) (?:si|un|une)|(?:joue|jouez) le role d|(?:incarne|incarnez) (?:un|une))\\b`,
       weight: 0.35,
     },
     {
-      triggers: ["n'es plus", "n'etes plus"],
+      triggers: ["tu n'es", "vous n'etes"],
       re: `\\b(?:tu n'es plus|vous n'etes plus) (?:un|une) (?:ia|assistant|modele|chatbot|intelligence artificielle)`,
       weight: 0.7,
     },
   ],
   unrestricted: [
     {
-      triggers: [
-        "restriction",
-        "filtre",
-        "limites",
-        "censure",
-        "regles ethiques",
-        "limitations",
-        "contraintes",
-      ],
+      triggers: ["sans", "aucun"],
       re: `\\b(?:sans|aucune?) (?:aucune? |la moindre |les |tes |vos )?(?:restrictions?|filtres?|limites|censure|regles ethiques|limitations|contraintes)\\b`,
       weight: 0.45,
     },
@@ -153,7 +119,7 @@ const FR: LangPhrases = {
   ],
   reveal: [
     {
-      triggers: ["prompt", "instructions", "consignes"],
+      triggers: ["revele", "affiche", "montre", "repete", "donne", "imprime", "ecri", "quel"],
       re: `\\b(?:revele|revelez|affiche|affichez|montre|montrez|montre-moi|repete|repetez|donne-moi|donnez-moi|imprime|imprimez|ecris|ecrivez|quel(?:le)?s? (?:est|sont)) (?:moi |le |la |les |ton |ta |tes |votre |vos |tout |toutes )*(?:prompt|instructions|consignes|message) (?:systeme|du systeme|initia(?:l|les|ux)|d'origine|originales?|cachees?|secretes?|completes?)\\b`,
       weight: 0.85,
     },
@@ -174,12 +140,12 @@ const DE: LangPhrases = {
         "beachte",
         "befolge",
         "verwirf",
-        "setze",
+        "verwerfen",
       ],
       re: `\\b(?:ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte|missachten sie|u(?:e)?berschreibe|u(?:e)?berschreiben sie|beachte|beachten sie|befolge|befolgen sie|verwirf|verwerfen sie) (?:bitte |jetzt |nun |sofort |einfach )?(?:alle |samtliche |saemtliche |die |deine |ihre |jegliche |sämtliche )*(?:(?:bisherigen|vorherigen|vorigen|obigen|fruheren|frueheren|vorangegangenen|vorangehenden|urspru(?:e)?nglichen|alten|gegebenen|bisherige|vorherige|obige|fruhere|fruehere|ursprungliche) (?:anweisungen|instruktionen|regeln|befehle|vorgaben|anordnungen|richtlinien|prompts?|anweisung|eingaben)|(?:anweisungen|instruktionen|regeln|befehle|vorgaben|anordnungen|richtlinien) (?:von )?(?:oben|davor|zuvor|vorher|bisher))(?: nicht)?\\b`,
     },
     {
-      triggers: ["vergiss", "ignorier"],
+      triggers: ["vergiss", "vergessen", "ignorier"],
       re: `\\b(?:vergiss|ignoriere|vergessen sie|ignorieren sie) (?:alles|was) (?:bisher |zuvor |vorher |oben |davor )?(?:gesagte|gesagt wurde|davor|zuvor|vorher|bisher|oben|was (?:dir|ihnen) gesagt wurde)\\b`,
       weight: 0.6,
     },
@@ -191,39 +157,41 @@ const DE: LangPhrases = {
       weight: 0.55,
     },
     {
-      triggers: [
-        "tu so",
-        "tun sie so",
-        "spiel die rolle",
-        "spielen sie die rolle",
-        "verhalte dich",
-        "agiere als",
-        "handle als",
-      ],
+      triggers: ["tu so", "tun sie", "spiel", "verhalte", "agiere", "handle"],
       re: `\\b(?:(?:tu|tun sie) so,? als (?:ob|wa(?:e)?rst|wa(?:e)?ren)|(?:spiel|spiele|spielen sie) die rolle|(?:verhalte dich|verhalten sie sich) (?:wie|als)|(?:agiere|handle) als)\\b`,
       weight: 0.35,
     },
     {
-      triggers: ["nicht mehr"],
+      triggers: ["du bist", "sie sind"],
       re: `\\b(?:du bist|sie sind) (?:nicht mehr|keine? (?:ki|assistent) mehr)`,
       weight: 0.6,
     },
   ],
   unrestricted: [
     {
-      triggers: ["einschr", "beschr", "filter", "zensur", "regeln", "grenzen", "richtlinien"],
+      triggers: ["ohne", "keine"],
       re: `\\b(?:ohne|keine) (?:jegliche |jede |alle |irgendwelche |die |deine )?(?:einschra(?:e)?nkungen|beschra(?:e)?nkungen|filter|zensur|regeln|grenzen|ethischen (?:regeln|richtlinien)|richtlinien)\\b`,
       weight: 0.45,
     },
     {
-      triggers: ["modus"],
+      triggers: ["entwickler", "gott", "dan", "jailbreak", "uneingeschr", "frei"],
       re: `\\b(?:entwickler|gott|dan|jailbreak|uneingeschra(?:e)?nkte[rn]?|frei(?:er|en)?)-?modus\\b`,
       weight: 0.55,
     },
   ],
   reveal: [
     {
-      triggers: ["prompt", "anweisung", "instruktion"],
+      triggers: [
+        "zeig",
+        "gib",
+        "verrate",
+        "wiederhole",
+        "nenne",
+        "drucke",
+        "schreibe",
+        "was ist",
+        "was sind",
+      ],
       re: `\\b(?:zeige|zeig|gib|verrate|wiederhole|nenne|drucke|schreibe|gib mir|was (?:ist|sind)) (?:mir |uns |bitte )?(?:deinen |deine |ihren |ihre |den |die |das |vollstandigen |vollstaendigen |gesamten |urspru(?:e)?nglichen |versteckten |geheimen )*(?:system-?prompt|systemanweisungen|systemnachricht|(?:urspru(?:e)?nglichen|versteckten|geheimen|initialen|anfanglichen|anfaenglichen|ersten) (?:anweisungen|instruktionen|prompt))\\b`,
       weight: 0.85,
     },
@@ -234,7 +202,7 @@ const PT: LangPhrases = {
   lang: "pt",
   override: [
     {
-      triggers: ["ignor", "esquec", "desconsider", "descart", "nao sig", "deixe de seguir"],
+      triggers: ["ignor", "esquec", "desconsider", "descart", "nao sig", "deix"],
       re: `\\b(?:ignore|ignora|ignorem|esqueca|esquece|esquecam|desconsidere|desconsidera|descarte|descarta|nao sigas|nao siga|deixe de seguir|deixa de seguir) (?:todas |todos |as |os |suas |tuas |quaisquer |de |essas |estas )*(?:(?:instrucoes|regras|ordens|diretrizes|orientacoes|instrucao|comandos|prompts?|indicacoes) (?:\\S+ ){0,3}?(?:anteriores|previas|acima|iniciais|originais|recebidas|dadas)|(?:anteriores|previas) (?:instrucoes|regras|ordens|diretrizes))`,
     },
     {
@@ -245,24 +213,24 @@ const PT: LangPhrases = {
   ],
   role: [
     {
-      triggers: ["voce e", "voce agora", "a partir de agora", "de agora em diante", "tu es agora"],
+      triggers: ["voce", "agora voce", "tu es", "a partir", "de agora", "daqui"],
       re: `\\b(?:voce (?:e|sera) agora|voce agora e|agora voce e|tu es agora|(?:a partir de agora|de agora em diante|daqui para frente),? (?:voce|tu) (?:e|es|sera|seras|vai|vais|deve|deves|agira|responde|respondera|nao))\\b`,
       weight: 0.55,
     },
     {
-      triggers: ["finja", "finge", "aja como", "age como", "faca de conta", "interprete o papel"],
+      triggers: ["finj", "finge", "aja", "age como", "faca de conta", "interprete"],
       re: `\\b(?:finja (?:que (?:e|voce e)|ser)|finge (?:que es|ser)|(?:aja|age) como (?:se fosse|um|uma)|faca de conta que (?:e|voce e)|interprete o papel de)\\b`,
       weight: 0.35,
     },
     {
-      triggers: ["nao e mais", "deixou de ser"],
+      triggers: ["voce"],
       re: `\\bvoce (?:nao e mais|deixou de ser) (?:um|uma) (?:ia|assistente|modelo|chatbot|inteligencia artificial)`,
       weight: 0.7,
     },
   ],
   unrestricted: [
     {
-      triggers: ["restric", "filtro", "limites", "censura", "regras eticas", "limitac"],
+      triggers: ["sem", "nenhum"],
       re: `\\b(?:sem|nenhuma?) (?:nenhuma? |quaisquer |qualquer |as |suas )?(?:restricoes|restricao|filtros?|limites|censura|regras eticas|limitacoes)\\b`,
       weight: 0.45,
     },
@@ -274,7 +242,7 @@ const PT: LangPhrases = {
   ],
   reveal: [
     {
-      triggers: ["prompt", "instrucoes"],
+      triggers: ["mostr", "revel", "imprim", "repit", "repete", "diga", "diz", "escrev", "qual", "quais"],
       re: `\\b(?:mostre|mostra|revele|revela|imprima|imprime|repita|repete|diga|diz|escreva|qual e|quais sao) (?:me |o |a |as |os |seu |sua |suas |seus |teu |tuas |todo |todas )*(?:prompt|instrucoes|mensagem) (?:do sistema|de sistema|iniciais|originais|ocultas|secretas|completas)\\b`,
       weight: 0.85,
     },
@@ -285,44 +253,35 @@ const IT: LangPhrases = {
   lang: "it",
   override: [
     {
-      triggers: [
-        "ignora",
-        "ignori",
-        "dimentic",
-        "trascur",
-        "non seguire",
-        "non segua",
-        "non considerare",
-        "non tenere conto",
-      ],
+      triggers: ["ignor", "dimentic", "trascur", "non seguire", "non segua", "non considerare", "non tenere"],
       re: `\\b(?:ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|trascura|trascuri|non seguire|non segua|non considerare|non tenere conto (?:di|delle)) (?:tutte |tutti |le |gli |i |tue |sue |queste |quelle |qualsiasi |di |delle )*(?:(?:istruzioni|regole|direttive|indicazioni|ordini|comandi|prompt|istruzione) (?:\\S+ ){0,3}?(?:precedenti|di prima|sopra|soprastanti|iniziali|originali|ricevute|date|fornite)|(?:precedenti) (?:istruzioni|regole|direttive|indicazioni))`,
     },
     {
-      triggers: ["dimentic", "ignora"],
+      triggers: ["dimentic", "ignor"],
       re: `\\b(?:dimentica|dimentichi|ignora|ignori) (?:tutto )?(?:quello che|cio che) (?:ti (?:e stato|hanno) detto|ho detto)(?: prima)?\\b`,
       weight: 0.6,
     },
   ],
   role: [
     {
-      triggers: ["ora sei", "adesso sei", "d'ora in poi", "da ora in poi", "da adesso", "d'ora in avanti"],
+      triggers: ["ora sei", "adesso sei", "sei ora", "d'ora", "da ora", "da adesso"],
       re: `\\b(?:(?:ora|adesso) sei|sei ora|(?:d'ora in poi|da ora in poi|da adesso in poi|da adesso|d'ora in avanti),? (?:sei|sarai|agirai|risponderai|ti comporterai|devi|non))\\b`,
       weight: 0.55,
     },
     {
-      triggers: ["fingi", "finga", "comportati come", "agisci come", "interpreta il ruolo", "fai finta"],
+      triggers: ["fingi", "finga", "fai finta", "comportati", "agisci", "interpreta"],
       re: `\\b(?:fingi di essere|finga di essere|fai finta di essere|comportati come (?:se fossi|un|una)|agisci come (?:se fossi|un|una)|interpreta il ruolo di)\\b`,
       weight: 0.35,
     },
     {
-      triggers: ["non sei piu"],
+      triggers: ["non sei"],
       re: `\\bnon sei piu (?:un|una|un') ?(?:ia|assistente|modello|chatbot|intelligenza artificiale)`,
       weight: 0.7,
     },
   ],
   unrestricted: [
     {
-      triggers: ["restrizion", "filtr", "limit", "censura", "regole etiche"],
+      triggers: ["senza", "nessun"],
       re: `\\b(?:senza|nessuna?) (?:alcuna? |nessuna? |le |i |tue )?(?:restrizion[ei]|filtr[oi]|limit[ei]|censura|regole etiche|limitazion[ei])\\b`,
       weight: 0.45,
     },
@@ -334,7 +293,7 @@ const IT: LangPhrases = {
   ],
   reveal: [
     {
-      triggers: ["prompt", "istruzioni"],
+      triggers: ["mostra", "rivela", "stampa", "ripeti", "dimmi", "scrivi", "qual e", "quali sono"],
       re: `\\b(?:mostra|mostrami|rivela|rivelami|stampa|ripeti|dimmi|scrivi|qual e|quali sono) (?:il |la |le |i |tuo |tua |tue |tuoi |tutte |tutto |mi )*(?:prompt|istruzioni|messaggio) (?:di sistema|del sistema|iniziali|originali|nascoste|segrete|complete)\\b`,
       weight: 0.85,
     },

@@ -14,6 +14,7 @@ const RB = "(?<![а-яa-z])";
 const RU: Rule[] = [
   {
     id: "override.0.ru",
+    starts: "ипзно",
     family: "override",
     lang: "ru",
     weight: 0.9,
@@ -24,6 +25,7 @@ const RU: Rule[] = [
   },
   {
     id: "override.1.ru",
+    starts: "изп",
     family: "override",
     lang: "ru",
     weight: 0.75,
@@ -34,6 +36,7 @@ const RU: Rule[] = [
   },
   {
     id: "role.0.ru",
+    starts: "тос",
     family: "role",
     lang: "ru",
     weight: 0.55,
@@ -44,6 +47,7 @@ const RU: Rule[] = [
   },
   {
     id: "role.1.ru",
+    starts: "пвдси",
     family: "role",
     lang: "ru",
     weight: 0.35,
@@ -54,6 +58,7 @@ const RU: Rule[] = [
   },
   {
     id: "role.2.ru",
+    starts: "т",
     family: "role",
     lang: "ru",
     weight: 0.7,
@@ -64,6 +69,7 @@ const RU: Rule[] = [
   },
   {
     id: "unrestricted.0.ru",
+    starts: "б",
     family: "unrestricted",
     lang: "ru",
     weight: 0.45,
@@ -74,6 +80,7 @@ const RU: Rule[] = [
   },
   {
     id: "unrestricted.1.ru",
+    starts: "р",
     family: "unrestricted",
     lang: "ru",
     weight: 0.55,
@@ -82,6 +89,7 @@ const RU: Rule[] = [
   },
   {
     id: "reveal.0.ru",
+    starts: "пвржнск",
     family: "reveal",
     lang: "ru",
     weight: 0.85,
@@ -95,6 +103,7 @@ const RU: Rule[] = [
 const ZH: Rule[] = [
   {
     id: "override.0.zh",
+    starts: "忽无無不忘抛拋放跳停",
     family: "override",
     lang: "zh",
     weight: 0.9,
@@ -105,6 +114,7 @@ const ZH: Rule[] = [
   },
   {
     id: "override.1.zh",
+    starts: "忽无無忘",
     family: "override",
     lang: "zh",
     weight: 0.6,
@@ -115,6 +125,7 @@ const ZH: Rule[] = [
   },
   {
     id: "role.0.zh",
+    starts: "你现現从從今",
     family: "role",
     lang: "zh",
     weight: 0.55,
@@ -125,6 +136,7 @@ const ZH: Rule[] = [
   },
   {
     id: "role.1.zh",
+    starts: "扮假装裝角",
     family: "role",
     lang: "zh",
     weight: 0.35,
@@ -133,6 +145,7 @@ const ZH: Rule[] = [
   },
   {
     id: "role.2.zh",
+    starts: "你",
     family: "role",
     lang: "zh",
     weight: 0.7,
@@ -143,6 +156,7 @@ const ZH: Rule[] = [
   },
   {
     id: "unrestricted.0.zh",
+    starts: "没沒不无無摆擺解",
     family: "unrestricted",
     lang: "zh",
     weight: 0.45,
@@ -153,6 +167,7 @@ const ZH: Rule[] = [
   },
   {
     id: "unrestricted.1.zh",
+    starts: "开開越上",
     family: "unrestricted",
     lang: "zh",
     weight: 0.55,
@@ -161,6 +176,7 @@ const ZH: Rule[] = [
   },
   {
     id: "reveal.0.zh",
+    starts: "告显顯输輸打重泄洩透给給展",
     family: "reveal",
     lang: "zh",
     weight: 0.85,
@@ -174,6 +190,7 @@ const ZH: Rule[] = [
 const JA: Rule[] = [
   {
     id: "override.0.ja",
+    starts: "以前上こ今先最元既シ",
     family: "override",
     lang: "ja",
     weight: 0.9,
@@ -184,6 +201,7 @@ const JA: Rule[] = [
   },
   {
     id: "override.1.ja",
+    starts: "指命ルプ制",
     family: "override",
     lang: "ja",
     weight: 0.75,
@@ -194,6 +212,7 @@ const JA: Rule[] = [
   },
   {
     id: "role.0.ja",
+    starts: "あ今こお",
     family: "role",
     lang: "ja",
     weight: 0.55,
@@ -204,6 +223,7 @@ const JA: Rule[] = [
   },
   {
     id: "role.1.ja",
+    starts: "のにとを",
     family: "role",
     lang: "ja",
     weight: 0.35,
@@ -214,6 +234,7 @@ const JA: Rule[] = [
   },
   {
     id: "unrestricted.0.ja",
+    starts: "制フ検倫ル",
     family: "unrestricted",
     lang: "ja",
     weight: 0.45,
@@ -224,6 +245,7 @@ const JA: Rule[] = [
   },
   {
     id: "unrestricted.1.ja",
+    starts: "開デ脱ジ",
     family: "unrestricted",
     lang: "ja",
     weight: 0.55,
@@ -232,6 +254,7 @@ const JA: Rule[] = [
   },
   {
     id: "reveal.0.ja",
+    starts: "シ初元最隠",
     family: "reveal",
     lang: "ja",
     weight: 0.85,

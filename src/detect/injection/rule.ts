@@ -38,12 +38,15 @@ export interface Rule {
   /** Evidence weight of one match, 0..1 (see score.ts for how weights combine). */
   weight: number;
   /**
-   * ASCII keywords (in the normalised text) that open a window for this rule. Rules without
-   * keywords run over the whole normalised text, and only when the text has `script`.
+   * ASCII keywords (in the normalised text) that a match starts with. The matcher tries the rule
+   * only where one occurs, anchored there; a match that starts elsewhere is never found, so the
+   * list must name every way a match can begin (lookbehind can check what comes before).
    */
   triggers?: readonly string[];
+  /** For non-Latin scripts: the characters a match can start with, tried when the text has `script`. */
+  starts?: string;
   script?: number;
-  /** Global regex over the normalised text. */
+  /** The pattern, on the normalised text; the matcher runs it sticky at trigger positions. */
   re: RegExp;
   /** The weight of one match when it depends on what matched; 0 drops the match. */
   weigh?: (m: RegExpExecArray) => number;
