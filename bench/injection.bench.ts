@@ -67,20 +67,27 @@ for (const r of positives.filter((p) => p.subset === "non-english")) {
   byLang.set(r.lang, s);
 }
 
-console.log(`injection corpus at threshold ${threshold}: ${positives.length} positives, ${negatives.length} negatives`);
+console.log(
+  `injection corpus at threshold ${threshold}: ${positives.length} positives, ${negatives.length} negatives`,
+);
 console.log(
   `overall  precision ${pct(tp / Math.max(1, tp + fp))}  recall ${pct(tp / positives.length)}  false-positive rate ${pct(fp / negatives.length)}`,
 );
 console.log("\npositives (recall):");
 for (const s of ["direct", "indirect", "obfuscated", "non-english"]) {
   const v = bySubset.get(s);
-  if (v) console.log(`  ${s.padEnd(20)} ${String(v.hit).padStart(4)}/${String(v.n).padEnd(4)} ${pct(v.hit / v.n)}`);
+  if (v)
+    console.log(
+      `  ${s.padEnd(20)} ${String(v.hit).padStart(4)}/${String(v.n).padEnd(4)} ${pct(v.hit / v.n)}`,
+    );
 }
 console.log("  non-english by language: " + [...byLang].map(([l, v]) => `${l} ${v.hit}/${v.n}`).join(", "));
 console.log("\nnegatives (false-positive rate):");
 for (const [s, v] of bySubset) {
   if (["direct", "indirect", "obfuscated", "non-english"].includes(s)) continue;
-  console.log(`  ${s.padEnd(20)} ${String(v.n - v.hit).padStart(4)}/${String(v.n).padEnd(4)} ${pct((v.n - v.hit) / v.n)}`);
+  console.log(
+    `  ${s.padEnd(20)} ${String(v.n - v.hit).padStart(4)}/${String(v.n).padEnd(4)} ${pct((v.n - v.hit) / v.n)}`,
+  );
 }
 if (show) {
   for (const [s, v] of bySubset) if (v.misses.length) console.log(`\n${s} wrong: ${v.misses.join(" ")}`);

@@ -9,11 +9,13 @@ import type { RawSignal } from "./match.js";
 
 /** Words that mark text about injections rather than an injection. */
 const META =
-  /\b(?:prompt[- ]?injections?|injection (?:attacks?|attempts?|payloads?|techniques?)|jailbreak(?:s|ing)? (?:attempts?|prompts?|techniques?|attacks?)|attackers?|attacker's|adversar\w*|malicious|threat actors?|red[- ]?team\w*|for example|for instance|e\.g\.|such as|phrases? like|strings? like|known as|researchers?|owasp|llm01|classifiers?|mitigat\w*|vulnerab\w*|exploit\w*|(?:told|tells|telling|instructs|instructed|tricks?|tricked|convinc\w*|caus\w*|makes?|made|making|gets|got|forc\w*|hijack\w*) (?:the |a |an |your )?(?:model|llm|ai|chatbot|bot|assistant|agent|system)s?|inyeccion de (?:prompts?|instrucciones)|injection de (?:prompts?|commandes?)|por ejemplo|par exemple|zum beispiel|z\.b\.|ad esempio|por exemplo)\b|例如|比如|例えば|攻击者|攻撃者|提示注入|プロンプトインジェクション|например|атак|инъекци/;
+  /\b(?:prompt[- ]?injections?|social engineering|special tokens?|chat templates?|(?:a|the|this|that|popular|known|famous|shared|common|new) jailbreaks?\b|injection (?:attacks?|attempts?|payloads?|techniques?)|jailbreak(?:s|ing)? (?:attempts?|prompts?|techniques?|attacks?)|attackers?|attacker's|adversar\w*|malicious|threat actors?|red[- ]?team\w*|for example|for instance|e\.g\.|such as|phrases? like|strings? like|known as|researchers?|owasp|llm01|classifiers?|mitigat\w*|vulnerab\w*|exploit\w*|(?:told|tells|telling|instructs|instructed|tricks?|tricked|convinc\w*|caus\w*|makes?|made|making|gets|got|forc\w*|hijack\w*) (?:the |a |an |your )?(?:model|llm|ai|chatbot|bot|assistant|agent|system)s?|inyeccion de (?:prompts?|instrucciones)|injection de (?:prompts?|commandes?)|por ejemplo|par exemple|zum beispiel|z\.b\.|ad esempio|por exemplo)\b|例如|比如|例えば|攻击者|攻撃者|提示注入|プロンプトインジェクション|например|атак|инъекци/;
+
+const ADDRESSES = /\S+@\S+|https?:\/\/\S+|www\.\S+/g;
 
 /** Text just before an override verb that makes it permission, a question or a negation. */
 const LEAD_IN =
-  /(?:how (?:do|can|could|would|should) (?:i|we|you|one) |how to |(?:can|could|may|might|should|will|would) (?:i|we|they|users?|you|one|customers?|readers?) (?:safely |simply |just |now )?|\b(?:can|may|could|might) (?:safely |simply |just )|\b(?:do not|don't|dont|never|not|no need to|shouldn't|should not|didn't|did not|won't|wouldn't) |\bwhy (?:did|does|do|would) \w+ |\bin order to |\bwhether to |\b(?:it|he|she|they|which|that|this|who|people|users) (?:will|would|might|may|can|could|often|usually|sometimes) |(?<!\b(?:you|me|us|him|her|them|it) )\bto )$/;
+  /(?:how (?:do|can|could|would|should) (?:i|we|you|one) |how to |(?:can|could|may|might|should|will|would) (?:i|we|they|users?|you|one|customers?|readers?) (?:safely |simply |just |now )?|\b(?:can|may|could|might) (?:safely |simply |just )|\b(?:do not|don't|dont|never|not|no need to|shouldn't|should not|didn't|did not|won't|wouldn't) |\bwhy (?:did|does|do|would) \w+ |\bin order to |\bwhether to |\b(?:it|he|she|they|which|that|this|who|people|users) (?:will|would|might|may|can|could|often|usually|sometimes) |\b(?:we|they|i|users?|people|customers?|he|she|teams?|staff|employees|developers) (?:should|must|will|would|can|could|may|might|need to|have to|had to|decided to|agreed to|want to|plan to)(?: not| no longer)? |(?<!\b(?:you|me|us|him|her|them|it) )\bto )$/;
 
 /** A conditional addressed to a human reader ("if you already installed it, ignore ..."). */
 const HUMAN_CONDITION =
@@ -54,11 +56,14 @@ export function applyContext(text: string, signals: RawSignal[]): void {
   for (const sg of signals) {
     if (sg.view !== "plain") continue;
     const sentence = sentenceAround(text, sg.start, sg.end);
-    const inSentence = text.slice(sentence[0], sentence[1]);
+    // Addresses and links are not words about injections ("attacker.mail@...").
+    const inSentence = text.slice(sentence[0], sentence[1]).replace(ADDRESSES, " ");
     let factor = 1;
     if (META.test(inSentence)) factor = 0.3;
     else if (isQuoted(text, sg.start, sg.end, sentence)) {
-      const near = text.slice(Math.max(0, sg.start - 300), Math.min(text.length, sg.end + 300));
+      const near = text
+        .slice(Math.max(0, sg.start - 300), Math.min(text.length, sg.end + 300))
+        .replace(ADDRESSES, " ");
       if (META.test(near)) factor = 0.3;
     }
     if (sg.family === "override" || sg.family === "reveal" || sg.family === "unrestricted") {

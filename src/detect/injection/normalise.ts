@@ -216,9 +216,9 @@ const SEPARATOR = new Uint8Array(65536);
 for (const c of [SPACE, 46, 45, 95, 183, 0x2022, 47, 124]) SEPARATOR[c] = 1;
 
 /**
- * ASCII fold table: the unit each ASCII character becomes (lower case, "`" as "'", tab as space,
- * any line break as "\n"), or 0 for characters that are dropped (controls, "*" and "~", which only
- * decorate: "**ignore**").
+ * ASCII fold table: the unit each ASCII character becomes (lower case, tab as space, any line break
+ * as "\n"), or 0 for characters that are dropped (controls, and "*", "~" and "`", which only
+ * decorate: "**ignore**", "`instructions`").
  */
 const ASCII_FOLD = new Uint16Array(128);
 /** Class of a folded ASCII unit: 1 letter, 2 leetspeak character, 0 other. */
@@ -228,12 +228,14 @@ for (let c = 0; c < 128; c++) {
   if (c >= 65 && c <= 90) f = c + 32;
   else if (c === 9) f = SPACE;
   else if (c === 10 || c === 11 || c === 12 || c === 13) f = NEWLINE;
-  else if (c === 96) f = 39;
-  else if (c < 32 || c === 42 || c === 126 || c === 127) f = 0;
+  else if (c < 32 || c === 42 || c === 126 || c === 96 || c === 127) f = 0;
   ASCII_FOLD[c] = f;
 }
 for (let c = 97; c <= 122; c++) ASCII_CLASS[c] = 1;
 for (const c of [48, 49, 51, 52, 53, 55, 64, 36]) ASCII_CLASS[c] = 2;
+
+const MAX_MIXED = 64;
+const mixedAt = new Int32Array(MAX_MIXED);
 
 /** Working buffers, reused across calls (the detector runs on one thread, one text at a time). */
 let bufCodes = new Uint16Array(4096);
@@ -265,7 +267,8 @@ export function normalise(text: string): Normalised {
   let len = 0;
   let scripts = 0;
   // Whether a word may hold leetspeak or look-alike letters: only then is the word pass needed.
-  let mixed = false;
+  // Where such a word was seen (a unit inside it); past MAX_MIXED the word pass covers everything.
+  let mixedCount = 0;
   let prevClass = 0;
 
   // Stage 1: code point by code point; whitespace runs collapse here (to "\n" if one broke a line).
@@ -286,7 +289,10 @@ export function normalise(text: string): Normalised {
         }
       }
       const cls = ASCII_CLASS[c]!;
-      if (cls !== 0 && prevClass !== 0 && cls !== prevClass) mixed = true;
+      if (cls !== 0 && prevClass !== 0 && cls !== prevClass) {
+        if (mixedCount < MAX_MIXED) mixedAt[mixedCount] = len;
+        mixedCount++;
+      }
       prevClass = cls;
       codes[len] = c;
       os[len] = i - 1;
@@ -298,13 +304,29 @@ export function normalise(text: string): Normalised {
     i = r;
     len = otherLen;
     scripts |= otherScripts;
-    if (otherMixed) mixed = true;
+    if (otherMixed) {
+      if (mixedCount < MAX_MIXED) mixedAt[mixedCount] = len - 1;
+      mixedCount++;
+    }
     prevClass = 0;
   }
   const out = bufCodes;
 
   // Stage 2: words. Confusables inside mixed-script words, then leetspeak inside words with letters.
-  if (mixed) foldWords(out, len);
+  if (mixedCount > MAX_MIXED) foldWords(out, len, 0, len);
+  else {
+    let done = 0;
+    for (let k = 0; k < mixedCount; k++) {
+      const at = mixedAt[k]!;
+      if (at < done) continue;
+      let a = at;
+      while (a > 0 && isWordUnit(out[a - 1]!)) a--;
+      let b = at;
+      while (b < len && isWordUnit(out[b]!)) b++;
+      foldWords(out, len, a, b);
+      done = b;
+    }
+  }
   // Stage 3: join spaced-out or dotted letters ("i g n o r e", "i.g.n.o.r.e").
   if (joinSpacedLetters(out, bufStart, bufEnd, len)) len = compact(out, bufStart, bufEnd, len);
 
@@ -418,8 +440,8 @@ function compact(codes: Uint16Array, os: Int32Array, oe: Int32Array, len: number
 }
 
 /** Stage 2 of normalise(): look-alike letters and leetspeak, decided word by word. */
-function foldWords(codes: Uint16Array, len: number): void {
-  for (let a = 0; a < len;) {
+function foldWords(codes: Uint16Array, len: number, from: number, to: number): void {
+  for (let a = from; a < to;) {
     if (!isWordUnit(codes[a]!)) {
       a++;
       continue;
@@ -458,25 +480,34 @@ function foldLeet(codes: Uint16Array, len: number, a: number, b: number): void {
 }
 
 /**
- * Stage 3 of normalise(): a run of at least three one-character words with one separator
- * character between each pair is one word ("i g n o r e", "i.g.n.o.r.e", "1 g n 0 r 3"). A space
+ * Stage 3 of normalise(): a run of one-character words with the same one-character separator
+ * between each pair is one word ("i g n o r e", "i.g.n.o.r.e", "1 g n 0 r 3"). Runs of three or
+ * more join; a run of two joins only next to a joined run ("a s" in "a c t   a s   d a n"). A space
  * that stood for several in the original is a word break, not a separator. Marks the separators
  * GONE and returns whether it joined anything.
  */
 function joinSpacedLetters(codes: Uint16Array, os: Int32Array, oe: Int32Array, len: number): boolean {
   let joined = false;
-  for (let a = 0; a + 4 < len; a++) {
+  let lastJoinEnd = -10;
+  for (let a = 0; a + 2 < len; a++) {
     if (!isSeparatorAt(codes, os, oe, a + 1) || !isSingle(codes, len, a) || !isSingle(codes, len, a + 2))
       continue;
+    const sep = codes[a + 1]!;
     let count = 2;
     let b = a + 2;
-    while (b + 2 < len && isSeparatorAt(codes, os, oe, b + 1) && isSingle(codes, len, b + 2)) {
+    while (
+      b + 2 < len &&
+      codes[b + 1] === sep &&
+      isSeparatorAt(codes, os, oe, b + 1) &&
+      isSingle(codes, len, b + 2)
+    ) {
       b += 2;
       count++;
     }
-    if (count >= 3) {
+    if (count >= 3 || a - lastJoinEnd <= 2 || startsRun(codes, os, oe, len, b + 2)) {
       joinRun(codes, a, b);
       joined = true;
+      lastJoinEnd = b;
     }
     a = b;
   }
@@ -485,6 +516,19 @@ function joinSpacedLetters(codes: Uint16Array, os: Int32Array, oe: Int32Array, l
 
 function isSeparatorAt(codes: Uint16Array, os: Int32Array, oe: Int32Array, k: number): boolean {
   return SEPARATOR[codes[k]!] === 1 && oe[k]! - os[k]! === 1;
+}
+
+/** A run of at least three spaced-out characters starts at `k`. */
+function startsRun(codes: Uint16Array, os: Int32Array, oe: Int32Array, len: number, k: number): boolean {
+  if (k + 4 >= len || !isSingle(codes, len, k)) return false;
+  const sep = codes[k + 1]!;
+  return (
+    isSeparatorAt(codes, os, oe, k + 1) &&
+    isSingle(codes, len, k + 2) &&
+    codes[k + 3] === sep &&
+    isSeparatorAt(codes, os, oe, k + 3) &&
+    isSingle(codes, len, k + 4)
+  );
 }
 
 function joinRun(codes: Uint16Array, a: number, b: number): void {

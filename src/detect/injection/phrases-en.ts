@@ -83,7 +83,7 @@ const OBJ_STRONG_RE = new RegExp("^" + any(OBJ_STRONG).replace(/ /g, "\\s?") + "
 
 /** Words between the verb and its object that make it "what you were told before". */
 const SCOPE =
-  /\b(?:previous(?:ly)?|prior|above|earlier|preceding|foregoing|former|initial|original|old|past|preset|pre-?programmed|pre-?set|existing|all|any|every|your|system|these|those|aforementioned|above-mentioned|hidden|given|received|provided)\b/;
+  /\b(?:previous(?:ly)?|prior|above|earlier|preceding|foregoing|former|initial|original|old|past|preset|pre-?programmed|pre-?set|existing|all|any|every|your|system|these|those|aforementioned|above-mentioned|hidden|given|received|provided|its)\b/;
 const SCOPE_WORDS =
   "(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|all|any|your|system)";
 
@@ -152,7 +152,7 @@ export const EN_RULES: Rule[] = [
     lang: "en",
     weight: 0.92,
     triggers: OVERRIDE_TRIGGERS,
-    re: latin(`\\b(${VERB})\\s((?:[a-z'-]+,?\\s){0,6}?)(${OBJ})\\b(${POST_SCOPE}?)`),
+    re: latin(`\\b(${VERB})\\s((?:[a-z_'-]+,?\\s){0,6}?)_?(${OBJ})\\b(${POST_SCOPE}?)`),
     weigh: (m) => overrideWeight(m[1]!, m[2]! + (m[4] ?? ""), m[3]!),
     obfuscatable: true,
   },
@@ -259,7 +259,7 @@ export const EN_RULES: Rule[] = [
       "latest",
     ],
     re: latin(
-      `\\b(new|updated|revised|real|actual|true|secret|hidden|override|overriding|important|urgent|priority|additional|correct|latest) (?:system )?(instructions?|directives?|task|orders|system prompt|prompt|rules|objective|mission|goal)(?: (?:are as follows|follow|below|is as follows))? ?(?::|\\n|(?<=follows|follow|below)\\b)`,
+      `\\b(new|updated|revised|real|actual|true|secret|hidden|override|overriding|important|urgent|priority|additional|correct|latest) (?:system )?(instructions?|directives?|task|orders|system prompt|prompt|rules?|objective|mission|goal)(?: (?:are as follows|follow|below|is as follows))? ?(?::|\\n|(?<=follows|follow|below)\\b)`,
     ),
     weigh: (m) => {
       const adj = m[1]!;
@@ -480,7 +480,7 @@ export const EN_RULES: Rule[] = [
       "uncensored",
     ],
     re: latin(
-      `\\b(?:enable|enabled|enter|entering|activate|activated|switch to|switched to|now in|are in|turn on|with|into|operate in|operating in|put you in|unlock|unlocked) (?:the )?(developer|dev|god|sudo|debug|admin|maintenance|unrestricted|jailbreak|jailbroken|dan|evil|opposite|chaos|unlocked|unfiltered|uncensored|root|superuser) mode\\b|\\b(developer|god|jailbreak|dan|evil|unrestricted|unfiltered|uncensored) mode (?:enabled|activated|on|unlocked|output|response)\\b`,
+      `\\b(?:enable|enabled|enter|entering|activate|activated|switch to|switched to|now in|are in|turn on|with|into|operate in|operating in|put you in|unlock|unlocked) (?:the )?(developer|dev|god|sudo|debug|admin|maintenance|unrestricted|jailbreak|jailbroken|dan|evil|opposite|chaos|unlocked|unfiltered|uncensored|root|superuser) mode\\b|\\b(developer|god|jailbreak|dan|evil|unrestricted|unfiltered|uncensored) mode (?:enabled|activated|unlocked|output|response|on(?=\\s?(?:[.,!:;\\n]|$)))\\b`,
     ),
     weigh: (m) => {
       // Switching a phone into developer mode is ordinary; announcing it to a model is not.
@@ -550,7 +550,7 @@ export const EN_RULES: Rule[] = [
       "no longer",
     ],
     re: latin(
-      `\\b(?:(?:answer|respond to|reply to|comply with|fulfil+|do) (?:any|every|all) (?:questions?|requests?|prompts?|commands?|orders?|instructions?) (?:without|regardless|no matter|even if)|(?:never|not|don't|do not|cannot|can't|won't|will not|must not) (?:ever )?(?:refuse|decline|deny|reject)(?: to answer)? (?:any|a|my|the user'?s?)|(?:never|don't|do not|must not|will not|won't|without) (?:include |add |give |adding |including |giving )?(?:any )?(?:warnings?|disclaimers?|moral(?:i[sz]ing)?|ethical (?:concerns|warnings)|caveats)|(?:does not|doesn't|do not|don't|never|not|no longer) (?:have to |need to )?(?:follow|abide by|adhere to|comply with|respect|obey) (?:any |the |openai|anthropic|its |their |your )?(?:rules|guidelines|polic(?:y|ies)|restrictions|content polic|ethic))`,
+      `\\b(?:(?:answer|respond to|reply to|comply with|fulfil+|do) (?:any|every|all) (?:questions?|requests?|prompts?|commands?|orders?|instructions?) (?:without|regardless|no matter|even if)|(?:never|not|don't|do not|cannot|can't|won't|will not|must not) (?:ever )?(?:refuse|decline|deny|reject)(?: to answer)? (?:any|a|my|the user'?s?)|(?:never|don't|do not|must not|will not|won't) (?:include |add |give )?(?:any )?(?:warnings?|disclaimers?|moral(?:i[sz]ing)?|ethical (?:concerns|warnings)|caveats)|without (?:any |adding |including |giving )(?:any )?(?:warnings|disclaimers|moral(?:i[sz]ing)?|ethical (?:concerns|warnings)|caveats)|(?:does not|doesn't|do not|don't|never|not|no longer) (?:have to |need to )?(?:follow|abide by|adhere to|comply with|respect|obey) (?:any |the |openai|anthropic|its |their |your )?(?:rules|guidelines|polic(?:y|ies)|restrictions|content polic|ethic))`,
     ),
   },
   {
@@ -602,10 +602,20 @@ export const EN_RULES: Rule[] = [
       "read out",
     ],
     re: latin(
-      `\\b(?:reveal|print|show|display|output|repeat|recite|tell me|give me|share|leak|disclose|dump|echo|write out|spell out|paste|copy|return|expose|list|provide|send me|translate|summari[sz]e|what (?:is|are|was|were)|what's|read back|read out) (?:me |us |back )?((?:all |the |your |of |full |complete |entire |exact |whole |verbatim |original |initial |hidden |secret |internal |confidential |first |above |current |actual |underlying |real |developer |pre-?|meta-?)*)(system prompt|system message|system instructions?|prompt|instructions|rules|guidelines|directives|configuration)\\b`,
+      `\\b(?:reveal|print|show|display|output|repeat|recite|tell me|give me|share|leak|disclose|dump|echo|write out|spell out|paste|copy|return|expose|list|provide|send me|translate|summari[sz]e|what (?:is|are|was|were)|what's|read back|read out) (?:me |us |back )?((?:all |the |your |of |contents of |content of |full |complete |entire |exact |whole |verbatim |original |initial |hidden |secret |internal |confidential |first |above |current |actual |underlying |real |developer |pre-?|meta-?)*)(system prompt|system message|system instructions?|prompt|instructions|rules|guidelines|directives|configuration|context window|context|memory)\\b`,
     ),
     weigh: (m) => revealWeight(m[1]!, m[2]!),
     obfuscatable: true,
+  },
+  {
+    id: "reveal.secret-in-prompt.en",
+    family: "reveal",
+    lang: "en",
+    weight: 0.6,
+    triggers: ["secret", "hidden", "confidential", "private", "password", "key"],
+    re: latin(
+      `\\b(?:(?:secret|hidden|confidential|private) )?(?:key|password|passphrase|token|code ?word|codeword|flag|secret) (?:that is |which is )?(?:stored |hidden |kept |contained |written |given )?(?:in|inside|within) your (?:instructions|prompt|system prompt|context|memory|configuration)\\b`,
+    ),
   },
   {
     id: "reveal.above.en",
@@ -698,8 +708,9 @@ export const EN_RULES: Rule[] = [
     re: /<(\/?)(system|user|assistant|instructions?|admin|developer|sys|human)>/g,
     weigh: (m) => {
       const tag = m[2]!;
-      if (tag === "system" || tag === "sys") return 0.45;
-      if (tag === "user" || tag === "human") return m[1] ? 0.45 : 0.25;
+      // XML data has <user> and <system> elements too; a closing </user> before anything else is rarer.
+      if (tag === "system" || tag === "sys") return m[1] ? 0.3 : 0.4;
+      if (tag === "user" || tag === "human") return m[1] ? 0.45 : 0.2;
       if (tag === "assistant") return 0.4;
       return 0.35;
     },
@@ -831,7 +842,7 @@ export const EN_RULES: Rule[] = [
       "simply",
     ],
     re: latin(
-      `\\b(?:(?:reply|respond|answer|say|output|print|write|return|type) (?:only |just |simply |exactly |solely |back )?with ?(?:only )?(?:the (?:text|words?|phrase|string|sentence|message) )?[:"']|(?:reply|respond|answer) (?:only|solely|exclusively|just) (?:with|in|using|by)|(?:only|just|simply) (?:reply|respond|answer|say|print|output|write|return|type) (?:with )?(?:the (?:word|words|phrase|text|sentence) )?["':]|(?:say|print|output|write|type) (?:exactly|verbatim|the following|only) ?[:"'])`,
+      `\\b(?:(?:reply|respond|answer|say|output|print|write|return|type) (?:only |just |simply |exactly |solely |back )?with ?(?:only )?(?:the (?:text|words?|phrase|string|sentence|message) )?[:"']|(?:reply|respond|answer) (?:only|solely|exclusively|just) (?:with|in|using|by)|(?:only|just|simply) (?:reply|respond|answer|say|print|output|write|return|type) (?:with )?(?:the (?:word|words|phrase|text|sentence) )?["':]|(?:say|print|output|write|type) (?:exactly |verbatim |only )?(?:the following|the words?|the phrase|the sentence|exactly|verbatim|only) ?[:"'])`,
     ),
     weigh: (m) =>
       /^(?:only|just|simply)/.test(m[0])
@@ -910,6 +921,15 @@ export const EN_RULES: Rule[] = [
     ),
   },
   {
+    // "Assistant, new rule: ..." at the start of a line: a document speaking to the model.
+    id: "address.vocative.en",
+    family: "address",
+    lang: "en",
+    weight: 0.35,
+    triggers: ["ai", "assistant", "chatbot", "bot", "llm", "gpt", "chatgpt", "claude", "model"],
+    re: /(?<=^|\n|\n )(?:ai|assistant|chatbot|bot|llm|gpt|chatgpt|claude|model), /g,
+  },
+  {
     id: "address.if-you-are-ai.en",
     family: "address",
     lang: "en",
@@ -936,9 +956,13 @@ export const EN_RULES: Rule[] = [
     weight: 0.4,
     triggers: ["when", "while", "once", "after", "before", "if"],
     re: latin(
-      `\\b(?:when|while|once|after|before|if) (?:you(?:'re| are)? |the (?:ai|assistant|model|llm|agent|bot|chatbot) (?:is )?)(summari[sz]|pars|process|analy[sz]|index|read|scann?|translat)(?:e|es|ing|ed)? (?:this|these|the|my) (?:email|e-mail|message|document|page|text|file|content|web ?page|website|review|ticket|article|resume|cv|data)\\b`,
+      `\\b(?:when|while|once|after|before|if) (?:you(?:'re| are)? |the (?:ai|assistant|model|llm|agent|bot|chatbot) (?:is )?)(summari[sz]|pars|process|analy[sz]|index|read|scann?|translat)(?:e|es|ing|ed|s)? (?:this|these|the|my) (?:email|e-mail|message|document|page|text|file|content|web ?page|website|review|ticket|article|resume|cv|data)\\b`,
     ),
-    weigh: (m) => (/^(?:read|scan)/.test(m[1]!) ? 0.2 : 0.45),
+    // "when the assistant reads this" names the reader; "when you read this" may be a person.
+    weigh: (m) =>
+      /^(?:read|scan)/.test(m[1]!) && !/\bthe\s?(?:ai|assistant|model|llm|agent|bot|chatbot)\b/.test(m[0])
+        ? 0.2
+        : 0.45,
   },
 
   // --- keep it from the user ------------------------------------------------------------------------
@@ -1049,6 +1073,7 @@ function youAreNowWeight(when: string, tail: string): number {
 
 function revealWeight(mods: string, what: string): number {
   if (/^system/.test(what)) return 0.85;
+  if (/^(?:context|memory)/.test(what)) return /\byour\b/.test(mods) ? 0.6 : 0;
   if (
     /\b(?:hidden|secret|initial|original|verbatim|internal|confidential|pre-?|meta-?|developer|underlying)\b/.test(
       mods,
@@ -1060,12 +1085,12 @@ function revealWeight(mods: string, what: string): number {
 }
 
 function exfilWeight(mods: string, what: string): number {
-  if (
-    /^(?:conversation|chat history|chat logs?|chat|history|system prompt|prompt|instructions|api keys?|keys|tokens?|secrets?|credentials|passwords?|cookies|session|personal|private|user data|customer data|memory|context|bank details|login details|credit card|card numbers?|contacts|address book|inbox)/.test(
-      what,
-    )
-  )
+  // What the model holds (the conversation, its prompt) is worth stealing whoever asks for it.
+  if (/^(?:conversation|chat|history|system prompt|prompt|instructions|memory|context)/.test(what))
     return 0.7;
-  if (/\b(?:user'?s?|users'?|all|previous|prior|stored|saved)\b/.test(mods)) return 0.6;
-  return 0.3;
+  // The user's own data: an injection asks for "the user's" or "all" of it; an email asking the
+  // reader for "your bank details" is the reader's business (phishing, not injection).
+  if (/\b(?:user'?s?|users'?|all|every|stored|saved|previous|prior)\b/.test(mods)) return 0.6;
+  if (/\byour\b/.test(mods)) return 0.25;
+  return /^(?:api keys?|keys|tokens?|secrets?|credentials|passwords?|cookies|session)/.test(what) ? 0.5 : 0.3;
 }
