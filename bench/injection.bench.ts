@@ -1,5 +1,7 @@
-// Prompt-injection detector on the labelled corpus: precision, recall and false-positive rate per
-// subset, and the cost per 2 KB text. Run: npx tsx bench/injection.bench.ts [--show] [--threshold 0.5]
+// The prompt-injection detector on its labelled corpus: precision, recall and false-positive rate
+// per subset (obfuscated and non-English separately), on the development corpus and on the
+// held-out rows, then the cost per 2 KB text.
+//   npx tsx bench/injection.bench.ts [--show] [--threshold 0.5]
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scoreInjection } from "../src/detect/injection/index.js";
@@ -16,94 +18,99 @@ const show = args.includes("--show");
 const ti = args.indexOf("--threshold");
 const threshold = ti >= 0 ? Number(args[ti + 1]) : 0.5;
 const root = join(import.meta.dirname, "../test/fixtures/injection");
+const POSITIVE_SUBSETS = ["direct", "indirect", "obfuscated", "non-english"];
 
-function load(kind: "positives" | "negatives"): Row[] {
-  const dir = join(root, kind);
+function readJsonl(file: string): Row[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row);
+}
+
+function loadDir(dir: string): Row[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".jsonl"))
     .sort()
-    .flatMap((f) =>
-      readFileSync(join(dir, f), "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Row),
-    );
+    .flatMap((f) => readJsonl(join(dir, f)));
 }
 
-const flagged = (text: string) => scoreInjection(text).score >= threshold;
 const pct = (x: number) => (x * 100).toFixed(1) + "%";
+const flagged = (text: string) => scoreInjection(text).score >= threshold;
 
-const positives = load("positives");
-const negatives = load("negatives");
-let tp = 0;
-let fp = 0;
-const bySubset = new Map<string, { n: number; hit: number; misses: string[] }>();
-const tally = (r: Row, hit: boolean) => {
-  const s = bySubset.get(r.subset) ?? { n: 0, hit: 0, misses: [] };
-  s.n++;
-  if (hit) s.hit++;
-  else s.misses.push(r.id);
-  bySubset.set(r.subset, s);
-};
-for (const r of positives) {
-  const hit = flagged(r.text);
-  if (hit) tp++;
-  tally(r, hit);
-}
-const fpRows: string[] = [];
-for (const r of negatives) {
-  const hit = flagged(r.text);
-  if (hit) {
-    fp++;
-    fpRows.push(r.id);
+function evaluate(title: string, positives: Row[], negatives: Row[]): void {
+  const subsets = new Map<string, { n: number; right: number; wrong: string[] }>();
+  const tally = (r: Row, right: boolean) => {
+    const s = subsets.get(r.subset) ?? { n: 0, right: 0, wrong: [] };
+    s.n++;
+    if (right) s.right++;
+    else s.wrong.push(r.id);
+    subsets.set(r.subset, s);
+  };
+  let tp = 0;
+  let fp = 0;
+  const langs = new Map<string, { n: number; hit: number }>();
+  for (const r of positives) {
+    const hit = flagged(r.text);
+    if (hit) tp++;
+    tally(r, hit);
+    if (r.subset === "non-english") {
+      const l = langs.get(r.lang) ?? { n: 0, hit: 0 };
+      l.n++;
+      if (hit) l.hit++;
+      langs.set(r.lang, l);
+    }
   }
-  tally(r, !hit);
-}
-const byLang = new Map<string, { n: number; hit: number }>();
-for (const r of positives.filter((p) => p.subset === "non-english")) {
-  const s = byLang.get(r.lang) ?? { n: 0, hit: 0 };
-  s.n++;
-  if (flagged(r.text)) s.hit++;
-  byLang.set(r.lang, s);
-}
-
-console.log(
-  `injection corpus at threshold ${threshold}: ${positives.length} positives, ${negatives.length} negatives`,
-);
-console.log(
-  `overall  precision ${pct(tp / Math.max(1, tp + fp))}  recall ${pct(tp / positives.length)}  false-positive rate ${pct(fp / negatives.length)}`,
-);
-console.log("\npositives (recall):");
-for (const s of ["direct", "indirect", "obfuscated", "non-english"]) {
-  const v = bySubset.get(s);
-  if (v)
-    console.log(
-      `  ${s.padEnd(20)} ${String(v.hit).padStart(4)}/${String(v.n).padEnd(4)} ${pct(v.hit / v.n)}`,
-    );
-}
-console.log("  non-english by language: " + [...byLang].map(([l, v]) => `${l} ${v.hit}/${v.n}`).join(", "));
-console.log("\nnegatives (false-positive rate):");
-for (const [s, v] of bySubset) {
-  if (["direct", "indirect", "obfuscated", "non-english"].includes(s)) continue;
+  for (const r of negatives) {
+    const hit = flagged(r.text);
+    if (hit) fp++;
+    tally(r, !hit);
+  }
   console.log(
-    `  ${s.padEnd(20)} ${String(v.n - v.hit).padStart(4)}/${String(v.n).padEnd(4)} ${pct((v.n - v.hit) / v.n)}`,
+    `\n== ${title}: ${positives.length} positives, ${negatives.length} negatives, threshold ${threshold}`,
   );
-}
-if (show) {
-  for (const [s, v] of bySubset) if (v.misses.length) console.log(`\n${s} wrong: ${v.misses.join(" ")}`);
+  console.log(
+    `overall  precision ${pct(tp / Math.max(1, tp + fp))}  recall ${pct(tp / positives.length)}  false-positive rate ${pct(fp / negatives.length)}`,
+  );
+  console.log("positives (recall):");
+  for (const s of POSITIVE_SUBSETS) {
+    const v = subsets.get(s);
+    if (v)
+      console.log(
+        `  ${s.padEnd(20)} ${String(v.right).padStart(4)}/${String(v.n).padEnd(4)} ${pct(v.right / v.n)}`,
+      );
+  }
+  console.log("  non-english by language: " + [...langs].map(([l, v]) => `${l} ${v.hit}/${v.n}`).join(", "));
+  console.log("negatives (false-positive rate):");
+  for (const [s, v] of subsets) {
+    if (POSITIVE_SUBSETS.includes(s)) continue;
+    const bad = v.n - v.right;
+    console.log(`  ${s.padEnd(20)} ${String(bad).padStart(4)}/${String(v.n).padEnd(4)} ${pct(bad / v.n)}`);
+  }
+  if (show)
+    for (const [s, v] of subsets) if (v.wrong.length) console.log(`  wrong in ${s}: ${v.wrong.join(" ")}`);
 }
 
-// Cost: 2 KB texts built from the corpus (benign and injected), many samples.
+const positives = loadDir(join(root, "positives"));
+const negatives = loadDir(join(root, "negatives"));
+evaluate("development corpus (the rules were tuned on it)", positives, negatives);
+evaluate(
+  "held-out rows (written after the rules were frozen)",
+  readJsonl(join(root, "holdout/positives.jsonl")),
+  readJsonl(join(root, "holdout/negatives.jsonl")),
+);
+
+// Cost: 2 KB texts cut from the corpus (benign and injected, every language), many runs each.
 const pool = [...negatives, ...positives].map((r) => r.text);
 const samples: string[] = [];
 for (let i = 0; samples.length < 400; i++) {
   let t = "";
   for (let k = i; t.length < 2048; k += 7) t += pool[k % pool.length] + "\n\n";
-  samples.push(t.slice(0, 2048));
+  // A flat copy, as a text parsed from a request body would be.
+  samples.push(JSON.parse(JSON.stringify(t.slice(0, 2048))) as string);
 }
 for (let w = 0; w < 3; w++) for (const t of samples) scoreInjection(t);
 const times: number[] = [];
-for (let round = 0; round < 5; round++) {
+for (let round = 0; round < 10; round++) {
   for (const t of samples) {
     const t0 = process.hrtime.bigint();
     scoreInjection(t);
@@ -112,6 +119,14 @@ for (let round = 0; round < 5; round++) {
 }
 times.sort((a, b) => a - b);
 const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+// The same texts through a plain loop that only reads every character: a yardstick for how fast
+// this machine is right now (shared machines vary several-fold under load).
+let sink = 0;
+const y0 = process.hrtime.bigint();
+for (let round = 0; round < 10; round++)
+  for (const t of samples) for (let i = 0; i < t.length; i++) sink += t.charCodeAt(i);
+const yardstick = Number(process.hrtime.bigint() - y0) / 1e6 / (10 * samples.length);
 console.log(
-  `\ncost per 2 KB text over ${times.length} runs: p50 ${q(0.5).toFixed(3)} ms, p99 ${q(0.99).toFixed(3)} ms, max ${q(1).toFixed(3)} ms`,
+  `\ncost per 2 KB text over ${times.length} runs: p50 ${q(0.5).toFixed(3)} ms, p99 ${q(0.99).toFixed(3)} ms, max ${q(1).toFixed(3)} ms` +
+    `\n(yardstick: reading the same 2 KB once costs ${(yardstick * 1000).toFixed(1)} us here${sink < 0 ? "" : ""})`,
 );
