@@ -93,8 +93,11 @@ function evaluate(title: string, positives: Row[], negatives: Row[]): void {
 const positives = loadDir(join(root, "positives"));
 const negatives = loadDir(join(root, "negatives"));
 evaluate("development corpus (the rules were tuned on it)", positives, negatives);
+// First measured before any rule saw them: precision 94.4%, recall 82.9% (direct 10/15, indirect
+// 6/8, obfuscated 10/10, non-English 8/8), false positives 2/44 (both code). Seven misses and both
+// false positives then led to general rule changes, so these rows are no longer unseen.
 evaluate(
-  "held-out rows (written after the rules were frozen)",
+  "held-out rows (written after the rules froze; see the note above for their first result)",
   readJsonl(join(root, "holdout/positives.jsonl")),
   readJsonl(join(root, "holdout/negatives.jsonl")),
 );

@@ -275,9 +275,17 @@ export function normalise(text: string): Normalised {
   for (let i = 0; i < n;) {
     const cp = text.charCodeAt(i);
     if (cp < 128) {
-      const c = ASCII_FOLD[cp]!;
+      let c = ASCII_FOLD[cp]!;
       i++;
       if (c === 0) continue;
+      // JSON and code escapes inside tool results: "\n" breaks a line, "\"" is a quote.
+      if (cp === 92 && i < n) {
+        const e = text.charCodeAt(i);
+        if (e === 110 || e === 114) c = NEWLINE;
+        else if (e === 116) c = SPACE;
+        else if (e === 34 || e === 39 || e === 47) continue;
+        if (c !== 92) i++;
+      }
       if (c === SPACE || c === NEWLINE) {
         if (len === 0) continue;
         const prev = codes[len - 1]!;

@@ -77,6 +77,8 @@ const OBJ_MEDIUM = [
   "conditioning",
   "tasks?",
   "requests?",
+  "persona",
+  "role",
 ];
 const OBJ = any([...OBJ_STRONG, ...OBJ_MEDIUM]);
 const OBJ_STRONG_RE = new RegExp("^" + any(OBJ_STRONG).replace(/ /g, "\\s?") + "$");
@@ -92,7 +94,8 @@ function overrideWeight(verb: string, middle: string, obj: string): number {
   if (!SCOPE.test(middle) && !/^system/.test(obj)) return 0;
   // "ignore the previous value" never reaches here; "ignore the previous email" neither: the object
   // list holds only things a model is told.
-  const v = VERB_STRONG_RE.test(verb) ? 1 : VERB_MEDIUM_RE.test(verb) ? 0.8 : 0.6;
+  // "skip your rules" speaks to the model about its own rules, whatever the verb.
+  const v = VERB_STRONG_RE.test(verb) ? 1 : VERB_MEDIUM_RE.test(verb) || /\byour\b/.test(middle) ? 0.8 : 0.6;
   const o = OBJ_STRONG_RE.test(obj.replace(/\s/g, " ").trim()) ? 1 : 0.8;
   return Math.round(0.92 * v * o * 100) / 100;
 }
@@ -135,7 +138,7 @@ const OVERRIDE_TRIGGERS = [
 
 /** Where a scope may follow the object instead: "ignore the instructions above". */
 const POST_SCOPE =
-  "(?:\\s(?:above|before|earlier|previously|so far|until now|up to now|given to you|you (?:were|have been|got) given|you(?: have)? received|from before|at the (?:start|beginning)|in the system prompt|from your developers?))";
+  "(?:\\s(?:above|before|earlier|previously|so far|until now|up to now|given to you|you (?:were|have been|got) given|you(?: have)? received|you were assigned|from before|at the (?:start|beginning)|in the system prompt|from your developers?))";
 
 /**
  * Each rule's triggers are the words its matches start with: the matcher runs a rule only where
@@ -191,6 +194,27 @@ export const EN_RULES: Rule[] = [
       `\\b(?:forget|disregard|ignore) (?:about )?(?:everything|all|anything|what|whatever) (?:(?:that )?you (?:were|have been|had been|'ve been) (?:told|taught|given|instructed)|(?:that )?i (?:said|told you|wrote) (?:before|earlier|above)|(?:you )?(?:learned|were trained on)|(?:before|above|prior to) this|up to (?:now|this point)|so far|that came before)`,
     ),
     obfuscatable: true,
+  },
+  {
+    id: "override.what-they-said.en",
+    family: "override",
+    lang: "en",
+    weight: 0.7,
+    triggers: ["forget", "disregard", "ignor"],
+    re: latin(
+      `\\b(?:forget|disregard|ignore) (?:everything |all |anything |what(?:ever)? )(?:that )?(?:the |your )?(?:developers?|creators?|system|operators?|admins?|owners?|openai|anthropic|programmers?) (?:has |have )?(?:told|said|wrote|instructed|asked|gave|taught|programmed)\\b`,
+    ),
+    obfuscatable: true,
+  },
+  {
+    id: "override.user-request.en",
+    family: "override",
+    lang: "en",
+    weight: 0.45,
+    triggers: ["ignor", "disregard"],
+    re: latin(
+      `\\b(?:ignore|disregard) (?:the |any |all )?(?:user|reader|human|customer|requester|visitor|person)(?:(?:'s|s'|s)? (?:original |actual |real )?(?:request|question|instructions?|query|prompt|task|message)s?\\b|s?(?=\\s?(?:and\\b|[.,;:!])))`,
+    ),
   },
   {
     // "the previous instructions are void": anchored on the object, the scope word read behind it.
@@ -297,6 +321,17 @@ export const EN_RULES: Rule[] = [
     triggers: ["you"],
     re: latin(`\\byou(?:'re| are| re) (now|no longer|henceforth|from now on) ((?:[a-z'-]+\\s?){1,6})`),
     weigh: (m) => youAreNowWeight(m[1]!, m[2]!),
+    obfuscatable: true,
+  },
+  {
+    id: "role.you-are-unfiltered.en",
+    family: "role",
+    lang: "en",
+    weight: 0.7,
+    triggers: ["you"],
+    re: latin(
+      `\\byou(?:'re| are| re) (?:now )?(?:an? |the )?(?:unfiltered|unrestricted|uncensored|jailbroken|unchained|unshackled|rogue|evil|amoral|liberated) (?:ai|model|assistant|chatbot|bot|version|language model|llm|persona)\\b`,
+    ),
     obfuscatable: true,
   },
   {
@@ -523,7 +558,9 @@ export const EN_RULES: Rule[] = [
     re: latin(
       `\\b(?:ignore|bypass|disable|turn off|switch off|deactivate|circumvent|evade|break free (?:of|from)|break out of|escape|override|remove|lift|suspend) (your |its |all |any |the )*((?:safety |ethical |moral |content |built-in |internal |programmed |default |security )*)(filters?|guidelines|guardrails|safeguards|restrictions|limitations|polic(?:y|ies)|censorship|programming|alignment|training|morals|ethics|protocols|constraints|rules)\\b`,
     ),
-    weigh: (m) => ((m[1] ?? "").includes("your") || /\S/.test(m[2] ?? "") ? 0.7 : 0.35),
+    // "your filters" or "safety filters" are the model's; "the default rules" may be a linter's.
+    weigh: (m) =>
+      (m[1] ?? "").includes("your") || /safety|ethical|moral|content/.test(m[2] ?? "") ? 0.7 : 0.35,
     obfuscatable: true,
   },
   {
@@ -602,10 +639,20 @@ export const EN_RULES: Rule[] = [
       "read out",
     ],
     re: latin(
-      `\\b(?:reveal|print|show|display|output|repeat|recite|tell me|give me|share|leak|disclose|dump|echo|write out|spell out|paste|copy|return|expose|list|provide|send me|translate|summari[sz]e|what (?:is|are|was|were)|what's|read back|read out) (?:me |us |back )?((?:all |the |your |of |contents of |content of |full |complete |entire |exact |whole |verbatim |original |initial |hidden |secret |internal |confidential |first |above |current |actual |underlying |real |developer |pre-?|meta-?)*)(system prompt|system message|system instructions?|prompt|instructions|rules|guidelines|directives|configuration|context window|context|memory)\\b`,
+      `\\b(?:reveal|print|show|display|output|repeat|recite|tell me|give me|share|leak|disclose|dump|echo|write out|spell out|paste|copy|return|expose|list|provide|send me|translate|summari[sz]e|what (?:is|are|was|were)|what's|read back|read out) (?:me |us |back )?((?:all |the |your |of |contents of |content of |text of |wording of |full |complete |entire |exact |whole |verbatim |original |initial |hidden |secret |internal |confidential |first |above |current |actual |underlying |real |developer |pre-?|meta-?)*)(system prompt|system message|system instructions?|prompt|instructions|rules|guidelines|directives|configuration|context window|context|memory)\\b`,
     ),
     weigh: (m) => revealWeight(m[1]!, m[2]!),
     obfuscatable: true,
+  },
+  {
+    id: "reveal.what-were-you-given.en",
+    family: "reveal",
+    lang: "en",
+    weight: 0.6,
+    triggers: ["what", "which"],
+    re: latin(
+      `\\b(?:what|which) (?:were |are |exactly )?(?:your |the )?(?:exact |original |initial |first |hidden |secret )?(?:instructions|rules|prompt|guidelines|directives)(?: exactly)? (?:were|was|did|have|are) (?:you|they) (?:given|told|programmed with|instructed|configured with|fed)\\b`,
+    ),
   },
   {
     id: "reveal.secret-in-prompt.en",
@@ -708,6 +755,8 @@ export const EN_RULES: Rule[] = [
     re: /<(\/?)(system|user|assistant|instructions?|admin|developer|sys|human)>/g,
     weigh: (m) => {
       const tag = m[2]!;
+      // An element opened and closed on one line (<system>prod-eu-1</system>) is XML data.
+      if (isOneLineElement(m, tag)) return 0.1;
       // XML data has <user> and <system> elements too; a closing </user> before anything else is rarer.
       if (tag === "system" || tag === "sys") return m[1] ? 0.3 : 0.4;
       if (tag === "user" || tag === "human") return m[1] ? 0.45 : 0.2;
@@ -927,7 +976,7 @@ export const EN_RULES: Rule[] = [
     lang: "en",
     weight: 0.35,
     triggers: ["ai", "assistant", "chatbot", "bot", "llm", "gpt", "chatgpt", "claude", "model"],
-    re: /(?<=^|\n|\n )(?:ai|assistant|chatbot|bot|llm|gpt|chatgpt|claude|model), /g,
+    re: /(?<=^|\n|\n )(?:ai assistant|ai|assistant|chatbot|bot|llm|gpt|chatgpt|claude|model), /g,
   },
   {
     id: "address.if-you-are-ai.en",
@@ -1069,6 +1118,23 @@ function youAreNowWeight(when: string, tail: string): number {
   )
     return 0.65;
   return 0.15;
+}
+
+/** An element opened and closed on one line around a short value: <system>prod-eu-1</system>. */
+function isOneLineElement(m: RegExpExecArray, tag: string): boolean {
+  const text = m.input;
+  let content: string | undefined;
+  if (m[1]) {
+    const before = text.slice(Math.max(0, m.index - 60), m.index);
+    const open = before.lastIndexOf(`<${tag}>`);
+    if (open !== -1) content = before.slice(open + tag.length + 2);
+  } else {
+    const end = m.index + m[0].length;
+    const after = text.slice(end, end + 60);
+    const close = after.indexOf(`</${tag}>`);
+    if (close !== -1) content = after.slice(0, close);
+  }
+  return content !== undefined && !/[<\n.!?]/.test(content) && content.trim().split(/\s+/).length <= 3;
 }
 
 function revealWeight(mods: string, what: string): number {
