@@ -179,9 +179,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function decodeBase64(run: string, urlSafe: boolean, budget: DecodeBudget): string | null {
   // Decode at most what the budget allows: a prefix of whole 4-character groups.
-  const take = spend(budget, Math.floor((run.length * 3) / 4));
+  const want = Math.floor((run.length * 3) / 4);
+  const take = spend(budget, want);
   if (take < 8) return null;
-  let src = run.slice(0, Math.min(run.length, Math.ceil((take * 4) / 3 / 4) * 4));
+  let src = take === want ? run : run.slice(0, Math.floor(take / 3) * 4);
   if (urlSafe) src = src.replace(/-/g, "+").replace(/_/g, "/");
   return readable(Buffer.from(src, "base64"));
 }
