@@ -11,7 +11,11 @@ import type { RawSignal } from "./match.js";
 const META =
   /\b(?:prompt[- ]?injections?|social engineering|special tokens?|chat templates?|(?:a|the|this|that|popular|known|famous|shared|common|new) jailbreaks?\b|injection (?:attacks?|attempts?|payloads?|techniques?)|jailbreak(?:s|ing)? (?:attempts?|prompts?|techniques?|attacks?)|attackers?|attacker's|adversar\w*|malicious|threat actors?|red[- ]?team\w*|for example|for instance|e\.g\.|such as|phrases? like|strings? like|known as|researchers?|owasp|llm01|classifiers?|mitigat\w*|vulnerab\w*|exploit\w*|(?:told|tells|telling|instructs|instructed|tricks?|tricked|convinc\w*|caus\w*|makes?|made|making|gets|got|forc\w*|hijack\w*) (?:the |a |an |your )?(?:model|llm|ai|chatbot|bot|assistant|agent|system)s?|inyeccion de (?:prompts?|instrucciones)|injection de (?:prompts?|commandes?)|por ejemplo|par exemple|zum beispiel|z\.b\.|ad esempio|por exemplo)\b|例如|比如|例えば|攻击者|攻撃者|提示注入|プロンプトインジェクション|например|атак|инъекци/;
 
-const ADDRESSES = /\S+@\S+|https?:\/\/\S+|www\.\S+/g;
+const ADDRESSES = /[^\s@]*@\S*|https?:\/\/\S*|www\.\S*/g;
+
+function withoutAddresses(s: string): string {
+  return s.includes("@") || s.includes("://") || s.includes("www.") ? s.replace(ADDRESSES, " ") : s;
+}
 
 /** Text just before an override verb that makes it permission, a question or a negation. */
 const LEAD_IN =
@@ -57,13 +61,13 @@ export function applyContext(text: string, signals: RawSignal[]): void {
     if (sg.view !== "plain") continue;
     const sentence = sentenceAround(text, sg.start, sg.end);
     // Addresses and links are not words about injections ("attacker.mail@...").
-    const inSentence = text.slice(sentence[0], sentence[1]).replace(ADDRESSES, " ");
+    const inSentence = withoutAddresses(text.slice(sentence[0], sentence[1]));
     let factor = 1;
     if (META.test(inSentence)) factor = 0.3;
     else if (isQuoted(text, sg.start, sg.end, sentence)) {
-      const near = text
-        .slice(Math.max(0, sg.start - 300), Math.min(text.length, sg.end + 300))
-        .replace(ADDRESSES, " ");
+      const near = withoutAddresses(
+        text.slice(Math.max(0, sg.start - 300), Math.min(text.length, sg.end + 300)),
+      );
       if (META.test(near)) factor = 0.3;
     }
     if (sg.family === "override" || sg.family === "reveal" || sg.family === "unrestricted") {

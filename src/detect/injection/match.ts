@@ -30,6 +30,8 @@ interface Compiled {
   /** First characters of the non-Latin rules: char code -> rule indices. */
   starts: Map<number, number[]>;
   lengths: number[];
+  /** keyword id -> whether some rule reads it backwards (its start is a word end then). */
+  reversible: boolean[];
 }
 
 let compiled: Compiled | undefined;
@@ -90,6 +92,7 @@ function compile(): Compiled {
     sticky,
     starts,
     lengths: keywords.map((k) => k.length),
+    reversible: targets.map((list) => list.some(([, view]) => view === "reversed")),
   };
 }
 
@@ -100,13 +103,16 @@ function compile(): Compiled {
  */
 export function matchPhrases(norm: Normalised): RawSignal[] {
   compiled ??= compile();
-  const { automaton, targets, sticky, starts } = compiled;
+  const { automaton, targets, sticky, starts, reversible } = compiled;
   const text = norm.text;
   const n = text.length;
   const out: RawSignal[] = [];
   let rotText: string | undefined;
   let revText: string | undefined;
   automaton.forEach(text, (kw, at) => {
+    // Every pattern starts at a word start; a keyword inside a word ("ai" in "said") cannot match.
+    if (at > 0 && isWordChar(text.charCodeAt(at)) && isWordChar(text.charCodeAt(at - 1)) && !reversible[kw])
+      return;
     const list = targets[kw]!;
     for (let k = 0; k < list.length; k++) {
       const [ri, view] = list[k]!;
@@ -134,6 +140,10 @@ export function matchPhrases(norm: Normalised): RawSignal[] {
     }
   }
   return out;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
 function keywordLength(kw: number): number {
