@@ -72,7 +72,7 @@ export function applyContext(text: string, signals: RawSignal[]): void {
     }
     if (sg.family === "override" || sg.family === "reveal" || sg.family === "unrestricted") {
       const before = text.slice(Math.max(0, sg.start - 40), sg.start);
-      if (LEAD_IN.test(before)) factor *= 0.35;
+      if (!sg.afterVerb && LEAD_IN.test(before)) factor *= 0.35;
       const head = text.slice(sentence[0], sg.start);
       if (HUMAN_CONDITION.test(head) && !AI_WORDS.test(head)) factor *= 0.5;
     }

@@ -11,6 +11,8 @@ export type View = "plain" | "rot13" | "reversed";
 /** One phrase match, in normalised coordinates. */
 export interface RawSignal {
   rule: string;
+  /** The rule's match starts after its verb (see Rule.afterVerb). */
+  afterVerb?: boolean;
   family: Family;
   lang: Lang;
   weight: number;
@@ -159,5 +161,15 @@ function attempt(rule: Rule, re: RegExp, text: string, at: number, view: View, o
   let s = at;
   let e = at + m[0].length;
   if (view === "reversed") [s, e] = [text.length - e, text.length - s];
-  out.push({ rule: rule.id, family: rule.family, lang: rule.lang, weight, start: s, end: e, view });
+  const sg: RawSignal = {
+    rule: rule.id,
+    family: rule.family,
+    lang: rule.lang,
+    weight,
+    start: s,
+    end: e,
+    view,
+  };
+  if (rule.afterVerb) sg.afterVerb = true;
+  out.push(sg);
 }

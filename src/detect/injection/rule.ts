@@ -50,6 +50,11 @@ export interface Rule {
   re: RegExp;
   /** The weight of one match when it depends on what matched; 0 drops the match. */
   weigh?: (m: RegExpExecArray) => number;
+  /**
+   * The match starts after its verb (read by lookbehind), so the words just before it are the verb,
+   * not a lead-in such as "how to" or "you can": context.ts must not read them as one.
+   */
+  afterVerb?: boolean;
   /** Also look for this rule's phrases written in ROT13 or backwards. */
   obfuscatable?: boolean;
 }
