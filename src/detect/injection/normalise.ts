@@ -261,9 +261,10 @@ function grow(min: number): void {
 export function normalise(text: string): Normalised {
   const n = text.length;
   if (bufCodes.length < n + 64) grow(n + 64);
-  const codes = bufCodes;
-  const os = bufStart;
-  const oe = bufEnd;
+  // Locals for speed; refreshed whenever foldOther() had to grow the buffers.
+  let codes = bufCodes;
+  let os = bufStart;
+  let oe = bufEnd;
   let len = 0;
   let scripts = 0;
   // Whether a word may hold leetspeak or look-alike letters: only then is the word pass needed.
@@ -309,6 +310,11 @@ export function normalise(text: string): Normalised {
       continue;
     }
     const r = foldOther(text, i, len);
+    // A decomposition may have used the room the ASCII path counts on (one unit per character).
+    if (otherLen + (n - r) + 64 > bufCodes.length) grow(otherLen + (n - r) + 64);
+    codes = bufCodes;
+    os = bufStart;
+    oe = bufEnd;
     i = r;
     len = otherLen;
     scripts |= otherScripts;
