@@ -47,8 +47,29 @@ const DECODED_MIN = 0.5;
  * scoreInjection("Please ignore my previous email, the invoice is attached.").score // 0
  */
 export function scoreInjection(text: string): InjectionScore {
-  return analyse(text, defaultBudget());
+  if (text.length <= CHUNK + OVERLAP) return analyse(text, defaultBudget());
+  // A long text is read in overlapping chunks, so memory stays bounded by the chunk and not by the
+  // text (a 50 MB log would otherwise need about 1 GB of offset maps). A phrase that crosses a chunk
+  // end is whole in the overlap; it belongs to the chunk it starts in.
+  const budget = defaultBudget();
+  const signals: InjectionSignal[] = [];
+  for (let s = 0; s < text.length; s += CHUNK) {
+    const e = Math.min(text.length, s + CHUNK + OVERLAP);
+    for (const sg of collectSignals(text.slice(s, e), budget)) {
+      if (sg.start >= CHUNK && e < text.length) continue;
+      signals.push({ ...sg, start: sg.start + s, end: sg.end + s });
+    }
+  }
+  signals.sort((a, b) => a.start - b.start || b.end - a.end);
+  const spans = cluster(text, signals);
+  let score = 0;
+  for (const sp of spans) if (sp.confidence > score) score = sp.confidence;
+  return { score, spans, signals };
 }
+
+/** Chunk size for long texts, and how far each chunk reads into the next. */
+const CHUNK = 64 * 1024;
+const OVERLAP = 2048;
 
 function analyse(text: string, budget: DecodeBudget): InjectionScore {
   const signals = collectSignals(text, budget);
