@@ -1,3 +1,4 @@
+import { PROMPT_INJECTION_DETECTOR } from "../injection/index.js";
 import type { DetectorSpec } from "../types.js";
 import { FINANCIAL_DETECTORS } from "./financial.js";
 import { NATIONAL_ID_DETECTORS } from "./national-id.js";
@@ -24,4 +25,5 @@ export const BUILTIN_DETECTORS: readonly DetectorSpec[] = [
   ...NATIONAL_ID_DETECTORS,
   ...PII_DETECTORS,
   ...NETWORK_DETECTORS,
+  PROMPT_INJECTION_DETECTOR,
 ];

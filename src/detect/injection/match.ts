@@ -1,0 +1,175 @@
+import { KeywordAutomaton } from "../keywords.js";
+import { foldPattern, type Normalised } from "./normalise.js";
+import { EN_RULES } from "./phrases-en.js";
+import { ROMANCE_GERMANIC_RULES } from "./phrases-romance-germanic.js";
+import { RU_CJK_RULES } from "./phrases-ru-cjk.js";
+import type { Family, Lang, Rule } from "./rule.js";
+
+/** How a phrase was written: plainly, in ROT13, or backwards. */
+export type View = "plain" | "rot13" | "reversed";
+
+/** One phrase match, in normalised coordinates. */
+export interface RawSignal {
+  rule: string;
+  /** The rule's match starts after its verb (see Rule.afterVerb). */
+  afterVerb?: boolean;
+  family: Family;
+  lang: Lang;
+  weight: number;
+  start: number;
+  end: number;
+  view: View;
+}
+
+export const RULES: readonly Rule[] = [...EN_RULES, ...ROMANCE_GERMANIC_RULES, ...RU_CJK_RULES];
+
+interface Compiled {
+  automaton: KeywordAutomaton;
+  /** keyword id -> [rule index, view] pairs that may start where it does. */
+  targets: [number, View][][];
+  /** Each rule's pattern, sticky, for anchored attempts. */
+  sticky: RegExp[];
+  /** First characters of the non-Latin rules: char code -> rule indices. */
+  starts: Map<number, number[]>;
+  lengths: number[];
+  /** keyword id -> whether some rule reads it backwards (its start is a word end then). */
+  reversible: boolean[];
+}
+
+let compiled: Compiled | undefined;
+
+function rot13(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 97 && c <= 122 ? String.fromCharCode(((c - 97 + 13) % 26) + 97) : s[i];
+  }
+  return out;
+}
+
+function reverse(s: string): string {
+  let out = "";
+  for (let i = s.length - 1; i >= 0; i--) out += s[i];
+  return out;
+}
+
+function compile(): Compiled {
+  const keywords: string[] = [];
+  const index = new Map<string, number>();
+  const targets: [number, View][][] = [];
+  const add = (kw: string, rule: number, view: View) => {
+    let id = index.get(kw);
+    if (id === undefined) {
+      id = keywords.length;
+      keywords.push(kw);
+      index.set(kw, id);
+      targets.push([]);
+    }
+    targets[id]!.push([rule, view]);
+  };
+  const starts = new Map<number, number[]>();
+  RULES.forEach((r, i) => {
+    // A trigger that extends another of the same rule ("ignore" after "ignor") starts at the same
+    // places: keep the shorter one, so a rule is tried at most once per position.
+    const own = r.triggers ?? [];
+    const triggers = own.filter((t) => !own.some((u) => u !== t && t.startsWith(u)));
+    for (const t of triggers) {
+      add(t, i, "plain");
+      if (r.obfuscatable && t.length >= 4) {
+        add(rot13(t), i, "rot13");
+        add(reverse(t), i, "reversed");
+      }
+    }
+    for (const ch of foldPattern(r.starts ?? "")) {
+      const c = ch.charCodeAt(0);
+      const list = starts.get(c);
+      if (list) list.push(i);
+      else starts.set(c, [i]);
+    }
+  });
+  const sticky = RULES.map((r) => new RegExp(r.re.source, r.re.flags.replace(/[gy]/g, "") + "y"));
+  return {
+    automaton: new KeywordAutomaton(keywords),
+    targets,
+    sticky,
+    starts,
+    lengths: keywords.map((k) => k.length),
+    reversible: targets.map((list) => list.some(([, view]) => view === "reversed")),
+  };
+}
+
+/**
+ * Every phrase match in the normalised text. One keyword pass finds where each rule could start;
+ * each rule is then tried once, sticky, at each of those places. The cost is one pass over the text
+ * plus one short attempt per keyword hit, however many rules there are.
+ */
+export function matchPhrases(norm: Normalised): RawSignal[] {
+  compiled ??= compile();
+  const { automaton, targets, sticky, starts, reversible } = compiled;
+  const text = norm.text;
+  const n = text.length;
+  const out: RawSignal[] = [];
+  let rotText: string | undefined;
+  let revText: string | undefined;
+  automaton.forEach(text, (kw, at) => {
+    // Every pattern starts at a word start; a keyword inside a word ("ai" in "said") cannot match.
+    if (at > 0 && isWordChar(text.charCodeAt(at)) && isWordChar(text.charCodeAt(at - 1)) && !reversible[kw])
+      return;
+    const list = targets[kw]!;
+    for (let k = 0; k < list.length; k++) {
+      const [ri, view] = list[k]!;
+      if (view === "plain") {
+        attempt(RULES[ri]!, sticky[ri]!, text, at, "plain", out);
+      } else if (view === "rot13") {
+        rotText ??= rot13(text);
+        attempt(RULES[ri]!, sticky[ri]!, rotText, at, "rot13", out);
+      } else {
+        // The keyword is written backwards; in the reversed text it starts where it ends here.
+        revText ??= reverse(text);
+        attempt(RULES[ri]!, sticky[ri]!, revText, n - at - keywordLength(kw), "reversed", out);
+      }
+    }
+  });
+  if (norm.scripts !== 0 && starts.size) {
+    for (let i = 0; i < n; i++) {
+      const list = starts.get(text.charCodeAt(i));
+      if (list === undefined) continue;
+      for (const ri of list) {
+        const rule = RULES[ri]!;
+        if (rule.script !== undefined && (norm.scripts & rule.script) !== 0)
+          attempt(rule, sticky[ri]!, text, i, "plain", out);
+      }
+    }
+  }
+  return out;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+function keywordLength(kw: number): number {
+  return compiled!.lengths[kw]!;
+}
+
+function attempt(rule: Rule, re: RegExp, text: string, at: number, view: View, out: RawSignal[]): void {
+  re.lastIndex = at;
+  const m = re.exec(text);
+  if (m === null || m[0].length === 0) return;
+  const weight = rule.weigh ? rule.weigh(m) : rule.weight;
+  if (weight <= 0) return;
+  let s = at;
+  let e = at + m[0].length;
+  if (view === "reversed") [s, e] = [text.length - e, text.length - s];
+  const sg: RawSignal = {
+    rule: rule.id,
+    family: rule.family,
+    lang: rule.lang,
+    weight,
+    start: s,
+    end: e,
+    view,
+  };
+  if (rule.afterVerb) sg.afterVerb = true;
+  out.push(sg);
+}
