@@ -29,7 +29,11 @@ integrations:
 `);
 if (!policy.ok) throw new Error(JSON.stringify(policy.errors));
 const dataDir = mkdtempSync(join(tmpdir(), "pg-bench-"));
-const store = await openAuditStore(undefined, { dataDir });
+// AUDIT=memory measures the gateway without the store (for profiling only; not a supported mode).
+const store =
+  process.env.AUDIT === "memory"
+    ? { description: "memory", append: async () => {}, query: async () => [], count: async () => 0, close: async () => {} }
+    : await openAuditStore(process.env.AUDIT || undefined, { dataDir });
 const gateway = new Gateway({
   policy: policy.value,
   store,
@@ -43,3 +47,4 @@ process.stdout.write(`PORT ${port}\n`);
 process.on("message", (m) => {
   if (m === "rss") process.send({ rss: process.memoryUsage().rss });
 });
+process.on("SIGINT", () => process.exit(0));

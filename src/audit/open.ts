@@ -6,13 +6,15 @@ import { SqliteAuditStore } from "./sqlite.js";
 import type { AuditStore } from "./store.js";
 
 export const AUDIT_OPTION_HELP =
-  "audit store: sqlite:PATH or jsonl:PATH (default: sqlite:<data dir>/audit.sqlite)";
+  "audit store: sqlite:PATH (add ?sync=full to fsync every commit) or jsonl:PATH (default: sqlite:<data dir>/audit.sqlite)";
 
 export const DEFAULT_AUDIT_FILE = "audit.sqlite";
 
 /** A store specification taken apart; paths are absolute. */
 export type AuditSpec =
-  { kind: "sqlite"; path: string } | { kind: "jsonl"; path: string } | { kind: "postgres"; url: string };
+  | { kind: "sqlite"; path: string; synchronous?: "full" | "normal" }
+  | { kind: "jsonl"; path: string }
+  | { kind: "postgres"; url: string };
 
 export interface OpenAuditOptions {
   /** The data directory (see src/config/data-dir.ts); holds the default SQLite file. */
@@ -37,6 +39,16 @@ export function parseAuditSpec(spec: string | undefined, opts: { dataDir: string
       redactUrl(spec),
     );
   }
+  if (m[1] === "sqlite") {
+    // sqlite:PATH?sync=full fsyncs every commit (survives power loss); the default survives a crash.
+    const q = /^(.*?)\?sync=(full|normal)$/i.exec(m[2]!);
+    if (q)
+      return {
+        kind: "sqlite",
+        path: resolve(cwd, q[1]!),
+        synchronous: q[2]!.toLowerCase() as "full" | "normal",
+      };
+  }
   return { kind: m[1] as "sqlite" | "jsonl", path: resolve(cwd, m[2]!) };
 }
 
@@ -53,7 +65,11 @@ export async function openAuditStore(spec: string | undefined, opts: OpenAuditOp
   switch (parsed.kind) {
     case "sqlite":
       if (!spec && create) ensureDataDirOrThrow(opts.dataDir);
-      return SqliteAuditStore.open(parsed.path, { create, busyTimeoutMs: opts.busyTimeoutMs });
+      return SqliteAuditStore.open(parsed.path, {
+        create,
+        busyTimeoutMs: opts.busyTimeoutMs,
+        synchronous: parsed.synchronous,
+      });
     case "jsonl":
       return JsonlAuditStore.open(parsed.path, { create });
     case "postgres":

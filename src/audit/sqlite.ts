@@ -89,7 +89,7 @@ let db, insertMany, openError;
 try {
   db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  db.pragma(workerData.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
   const insert = db.prepare(workerData.insertSql);
   insertMany = db.transaction((rows) => { for (const r of rows) insert.run(r); });
 } catch (e) {
@@ -150,6 +150,9 @@ export class SqliteAuditStore implements AuditStore {
   readonly stats = { commits: 0, events: 0 };
   private readonly maxBatch: number;
   private readonly busyTimeoutMs: number;
+  private readonly synchronous: "full" | "normal";
+  private inlineScheduled = false;
+  private insertMany: ((rows: unknown[][]) => void) | undefined;
   private readonly statements = new Map<string, Database.Statement>();
   private worker: Worker | undefined;
   private queue: Pending[] = [];
@@ -166,6 +169,7 @@ export class SqliteAuditStore implements AuditStore {
     this.description = `sqlite:${path}`;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 512);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.synchronous = opts.synchronous ?? "normal";
   }
 
   /** Opens or creates the store; a file that is not ours, damaged, read-only or locked is refused here. */
@@ -249,6 +253,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   private pump(): void {
+    if (this.synchronous === "normal") return this.pumpInline();
     if (this.inflight || !this.queue.length) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.inflight = { seq: ++this.seq, batch };
@@ -256,6 +261,43 @@ export class SqliteAuditStore implements AuditStore {
     // Keep the process alive while events are unwritten, and only then.
     worker.ref();
     worker.postMessage({ seq: this.inflight.seq, rows: batch.map((p) => p.row) });
+  }
+
+  /**
+   * With synchronous=NORMAL a commit does not wait for the disk (tens of microseconds), so writing
+   * on this thread is cheaper than a round trip to the writer: appends made in one turn of the event
+   * loop are committed together in one transaction at the next.
+   */
+  private pumpInline(): void {
+    if (this.inlineScheduled) return;
+    this.inlineScheduled = true;
+    setImmediate(() => {
+      this.inlineScheduled = false;
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        this.insertMany ??= this.db.transaction((rows: unknown[][]) => {
+          const insert = this.statement(INSERT_SQL);
+          for (const r of rows) insert.run(r);
+        });
+        try {
+          this.insertMany(batch.map((p) => p.row));
+          this.stats.commits++;
+          this.stats.events += batch.length;
+          for (const p of batch) p.resolve();
+        } catch (e) {
+          // One bad row must not fail its neighbours: retry them one by one.
+          for (const p of batch) {
+            try {
+              this.insertMany([p.row]);
+              p.resolve();
+            } catch (e2) {
+              p.reject(sqliteError(this.path, e2 ?? e, this.busyTimeoutMs));
+            }
+          }
+        }
+      }
+      for (const f of this.idleWaiters.splice(0)) f();
+    });
   }
 
   private writer(): Worker {
@@ -266,6 +308,7 @@ export class SqliteAuditStore implements AuditStore {
         driver: createRequire(import.meta.url).resolve("better-sqlite3"),
         path: this.path,
         busyTimeoutMs: this.busyTimeoutMs,
+        synchronous: this.synchronous,
         insertSql: INSERT_SQL,
       },
     });

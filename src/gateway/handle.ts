@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { AuditEvent } from "../audit/event.js";
 import { globToRegExp } from "../detect/allowlist.js";
@@ -106,12 +107,8 @@ async function run(env: CallEnv, call: IncomingCall, trace: Trace): Promise<Call
   if (endpoint === "openai.models") return listModels(env, call, trace);
   let body: unknown;
   if (call.body.length) {
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(call.body);
-    } catch {
-      throw new Refusal(400, "invalid_utf8", "The request body is not valid UTF-8.");
-    }
+    if (!isUtf8(call.body)) throw new Refusal(400, "invalid_utf8", "The request body is not valid UTF-8.");
+    const text = call.body.toString("utf8");
     try {
       body = JSON.parse(text);
     } catch {

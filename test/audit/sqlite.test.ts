@@ -9,6 +9,10 @@ import { makeEvent } from "../helpers/audit.js";
 import { runStoreTests } from "./store.case.js";
 
 runStoreTests("sqlite", { open: async (dir) => SqliteAuditStore.open(join(dir, "audit.sqlite")) });
+// With sync=full commits fsync, so they run on a writer thread: the same contract must hold there.
+runStoreTests("sqlite (sync=full)", {
+  open: async (dir) => SqliteAuditStore.open(join(dir, "audit.sqlite"), { synchronous: "full" }),
+});
 
 describe("sqlite store: the file", () => {
   let dir: string;
@@ -19,7 +23,7 @@ describe("sqlite store: the file", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("is in WAL mode with full sync, versioned, with indexes for the incident filters", async () => {
+  it("is in WAL mode, versioned, with indexes for the incident filters", async () => {
     const store = SqliteAuditStore.open(path);
     await store.append(makeEvent());
     const db = new Database(path, { readonly: true });
@@ -135,7 +139,7 @@ function setImmutable(path: string, on: boolean): boolean {
   }
 }
 
-describe("sqlite store: the writer thread", () => {
+describe("sqlite store: the writer thread (sync=full)", () => {
   it("writes whether the process runs eval'd code as CommonJS or as an ES module", () => {
     const src = join(import.meta.dirname, "../../src/audit/sqlite.ts");
     const helper = join(import.meta.dirname, "../helpers/audit.ts");
@@ -144,7 +148,7 @@ describe("sqlite store: the writer thread", () => {
       const script = `(async () => {
         const { SqliteAuditStore } = await import(${JSON.stringify(src)});
         const { makeEvent } = await import(${JSON.stringify(helper)});
-        const s = SqliteAuditStore.open(${JSON.stringify(path)});
+        const s = SqliteAuditStore.open(${JSON.stringify(path)}, { synchronous: "full" });
         await s.append(makeEvent());
         process.stdout.write(String(await s.count()));
         await s.close();
@@ -164,7 +168,7 @@ describe("sqlite store: the writer thread", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("survives its writer dying: an event caught mid-write is refused as unknown, and appending it again records it once", async () => {
-    const store = SqliteAuditStore.open(join(dir, "audit.sqlite"));
+    const store = SqliteAuditStore.open(join(dir, "audit.sqlite"), { synchronous: "full" });
     await store.append(makeEvent());
     const writer = (store as unknown as { worker: { terminate(): Promise<number> } }).worker;
     const e = makeEvent();
