@@ -38,7 +38,26 @@ export type Trigger =
    * of their own because letters bound them, like a UK NINO's six (AB 12 34 56 C): most runs in logs
    * are longer, and each window a detector opens costs time.
    */
-  | { digits: { min: number; max?: number }; before?: number; after?: number }
+  | {
+      digits: {
+        min: number;
+        max?: number;
+        /**
+         * Only runs with no letter, digit or underscore directly before or after them: a card, a
+         * phone or an SSN is never glued to a word, while the digit runs inside hex ids, UUIDs,
+         * hashes and timestamps ("2026-05-12T…") always are, and are skipped without a regex.
+         */
+        wordBounded?: boolean;
+        /**
+         * A cheap look at the run and its surroundings before any window is opened: return false to
+         * skip it (an IBAN needs its country code and check digits just before, a DNI its letter
+         * just after). Must be a few character comparisons, never a scan.
+         */
+        accept?: (text: string, start: number, end: number) => boolean;
+      };
+      before?: number;
+      after?: number;
+    }
   /** The whole text. Reserved for the few detectors no keyword or digit run can trigger. */
   | { fullText: true };
 

@@ -1,6 +1,6 @@
 import type { DetectorSpec, ValidateContext } from "../types.js";
 import { abaRoutingValid } from "../validators/aba-routing.js";
-import { allSame, digitsOf } from "../validators/digits.js";
+import { allSame, digitGroups, digitsOf, hasShape } from "../validators/digits.js";
 import { ibanValid, IBAN_LENGTHS } from "../validators/iban.js";
 import { luhnValid } from "../validators/luhn.js";
 import { cardBrand } from "../validators/payment-card.js";
@@ -152,6 +152,36 @@ function validateAccount(value: string, ctx: ValidateContext): number | null {
   return score;
 }
 
+/**
+ * Whether a country code and two check digits ("GB82", "de 89") start within the 16 characters
+ * before a digit run: every IBAN's long digit run is preceded by them, while the digit runs of
+ * logs and JSON (timestamps, ids, amounts) almost never are.
+ */
+function ibanLead(text: string, start: number): boolean {
+  for (let i = Math.max(0, start - 16); i < start; i++) {
+    const a = text.charCodeAt(i) | 32;
+    const b = text.charCodeAt(i + 1) | 32;
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    if (a >= 97 && a <= 122 && b >= 97 && b <= 122 && c >= 48 && c <= 57 && d >= 48 && d <= 57) return true;
+  }
+  return false;
+}
+
+/**
+ * A digit run worth a card pattern: grouped the way cards are printed, or a run of 12-19 digits that
+ * starts like an issuer (2-6) or passes Luhn. Epoch timestamps and long ids fail this without a regex.
+ */
+function cardRunPlausible(text: string, start: number, end: number): boolean {
+  const g = digitGroups(text, start, end);
+  if (g.length > 1)
+    return g.some((n) => n === 4) || hasShape(g, [4, 6, 5]) || g.some((n) => n >= 12 && n <= 19);
+  const len = g[0] ?? 0;
+  if (len < 12 || len > 19) return false;
+  const first = text.charCodeAt(start) - 48;
+  return (first >= 2 && first <= 6) || luhnValid(text.slice(start, end));
+}
+
 /** Payment and bank data: Restricted by default (the call is blocked). */
 export const FINANCIAL_DETECTORS: DetectorSpec[] = [
   {
@@ -161,7 +191,7 @@ export const FINANCIAL_DETECTORS: DetectorSpec[] = [
     class: "restricted",
     title:
       "Payment card numbers (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro…): issuer range, length and Luhn",
-    trigger: { digits: { min: 12 }, before: 4, after: 4 },
+    trigger: { digits: { min: 12, wordBounded: true, accept: cardRunPlausible }, before: 4, after: 4 },
     pattern:
       /(?<![\w.])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?!\d|[.,]\d)/,
     score: 0.8,
@@ -175,7 +205,7 @@ export const FINANCIAL_DETECTORS: DetectorSpec[] = [
     title: "International Bank Account Numbers: per-country length and the mod-97 checksum",
     // Every IBAN holds a run of at least eight digits, starting at most a dozen characters in
     // ("GB29 NWBK 6016…"); letters may follow it ("…3M02 606").
-    trigger: { digits: { min: 8 }, before: 16, after: 34 },
+    trigger: { digits: { min: 8, accept: ibanLead }, before: 16, after: 34 },
     pattern: IBAN_PATTERN,
     score: 0.9,
     validate: (value) => (ibanValid(value) ? 0.9 : null),

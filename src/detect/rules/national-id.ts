@@ -1,7 +1,7 @@
 import type { DetectorSpec, ValidateContext } from "../types.js";
 import { aadhaarValid } from "../validators/aadhaar.js";
 import { cpfValid } from "../validators/cpf.js";
-import { digitsOf } from "../validators/digits.js";
+import { digitGroups, digitsOf, hasShape } from "../validators/digits.js";
 import { dniOrNieValid } from "../validators/dni.js";
 import { ninoValid } from "../validators/nino.js";
 import { sinValid } from "../validators/sin.js";
@@ -16,6 +16,15 @@ import { near, wordsRegex } from "./context.js";
 
 /** Lookbehind and lookahead that keep a number from being read out of a longer number, id or path. */
 const NB = String.raw`(?<![\w\-.\/#])`;
+
+/** Whether an ASCII letter sits in text[from, to): a cheap pre-check for letter-bounded ids. */
+function letterWithin(text: string, from: number, to: number): boolean {
+  for (let i = Math.max(0, from); i < Math.min(text.length, to); i++) {
+    const c = text.charCodeAt(i) | 32;
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
+}
 const NA = String.raw`(?![\w]|[\-.\/]\d)`;
 
 const SSN_WORDS = wordsRegex([
@@ -63,7 +72,19 @@ export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [
     kind: "ssn",
     class: "restricted",
     title: "US Social Security numbers (no 000/666/9xx area, 00 group or 0000 serial)",
-    trigger: { digits: { min: 9 }, before: 4, after: 4 },
+    trigger: {
+      digits: {
+        min: 9,
+        wordBounded: true,
+        // 3-2-4, or nine digits in a row.
+        accept: (t, s, e) => {
+          const g = digitGroups(t, s, e);
+          return g.includes(9) || hasShape(g, [3, 2, 4]);
+        },
+      },
+      before: 4,
+      after: 4,
+    },
     pattern: new RegExp(NB + String.raw`\d{3}([- ]?)\d{2}\1\d{4}` + NA),
     score: 0.55,
     validate: validateSsn,
@@ -75,7 +96,11 @@ export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [
     class: "restricted",
     title: "UK National Insurance numbers (HMRC prefix rules, suffix A–D)",
     // Letters on both sides: the six digits are always a run of their own.
-    trigger: { digits: { min: 6, max: 6 }, before: 4, after: 3 },
+    trigger: {
+      digits: { min: 6, max: 6, accept: (t, s, e) => letterWithin(t, s - 3, s) && letterWithin(t, e, e + 2) },
+      before: 4,
+      after: 3,
+    },
     pattern: /(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])/,
     score: 0.55,
     validate: (value, ctx) => (ninoValid(value) ? (near(ctx, NINO_WORDS, 48) ? 0.9 : 0.55) : null),
@@ -122,7 +147,19 @@ export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [
     kind: "cpf",
     class: "restricted",
     title: "Brazilian CPF numbers (two check digits): formatted, or bare next to CPF words",
-    trigger: { digits: { min: 11 }, before: 4, after: 4 },
+    trigger: {
+      digits: {
+        min: 11,
+        wordBounded: true,
+        // Formatted 3.3.3-2, or eleven digits in a row.
+        accept: (t, s, e) => {
+          const g = digitGroups(t, s, e);
+          return g.includes(11) || hasShape(g, [3, 3, 3, 2]);
+        },
+      },
+      before: 4,
+      after: 4,
+    },
     pattern: new RegExp(NB + String.raw`(?:\d{3}\.\d{3}\.\d{3}-\d{2}|\d{11})` + NA),
     score: 0.65,
     validate: (value, ctx) => {
@@ -139,7 +176,11 @@ export const NATIONAL_ID_DETECTORS: DetectorSpec[] = [
     class: "restricted",
     title: "Spanish DNI (8 digits and control letter) and NIE (X/Y/Z, 7 digits, letter)",
     // A letter ends the number (and starts an NIE), so its digits are a run of their own.
-    trigger: { digits: { min: 7, max: 8 }, before: 3, after: 3 },
+    trigger: {
+      digits: { min: 7, max: 8, accept: (t, _s, e) => letterWithin(t, e, e + 2) },
+      before: 3,
+      after: 3,
+    },
     pattern: /(?<![\w./#-])(?:\d{8}|[XYZxyz]-?\d{7})-?[A-Za-z](?![\w])/,
     score: 0.5,
     validate: (value, ctx) => {

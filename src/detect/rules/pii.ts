@@ -151,7 +151,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     class: "confidential",
     title:
       "Phone numbers: international (+CC, validated with libphonenumber), North American, and national formats next to phone words",
-    trigger: { digits: { min: 7 }, before: 3, after: 14 },
+    trigger: { digits: { min: 7, wordBounded: true }, before: 3, after: 14 },
     pattern: PHONE_PATTERN,
     score: 0.5,
     validate: validatePhone,
