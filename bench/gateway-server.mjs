@@ -32,7 +32,13 @@ const dataDir = mkdtempSync(join(tmpdir(), "pg-bench-"));
 // AUDIT=memory measures the gateway without the store (for profiling only; not a supported mode).
 const store =
   process.env.AUDIT === "memory"
-    ? { description: "memory", append: async () => {}, query: async () => [], count: async () => 0, close: async () => {} }
+    ? {
+        description: "memory",
+        append: async () => {},
+        query: async () => [],
+        count: async () => 0,
+        close: async () => {},
+      }
     : await openAuditStore(process.env.AUDIT || undefined, { dataDir });
 const gateway = new Gateway({
   policy: policy.value,

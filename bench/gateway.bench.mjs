@@ -16,7 +16,10 @@ const long = Number(args.get("long") ?? 0);
 
 function start(script, env) {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, script), [], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit", "ipc"] });
+    const child = fork(join(here, script), [], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit", "ipc"],
+    });
     child.stdout.on("data", (d) => {
       const m = /PORT (\d+)/.exec(String(d));
       if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
@@ -59,13 +62,19 @@ const rssOf = (child) =>
 const up = await start("upstream-server.mjs", {});
 const gw = await start("gateway-server.mjs", { UPSTREAM: up.url });
 console.log(`# gateway benchmark`);
-console.log(`machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-console.log(`request: chat completion with a 2 KB prompt (one email in it, redacted); answer ~100 chars; SQLite audit`);
+console.log(
+  `machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+);
+console.log(
+  `request: chat completion with a 2 KB prompt (one email in it, redacted); answer ~100 chars; SQLite audit`,
+);
 // Warm both paths.
 await run(up.url, 8, 2);
 await run(gw.url, 8, 3);
 
-console.log(`\n| concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | direct req/s | gateway req/s | gateway RSS |`);
+console.log(
+  `\n| concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | direct req/s | gateway req/s | gateway RSS |`,
+);
 console.log(`|---|---|---|---|---|---|---|---|---|---|`);
 for (const c of [1, 32, 128]) {
   const d = await run(up.url, c, duration);
@@ -93,7 +102,8 @@ async function ttfb(url, n = 50) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (first === null && /"content":"[^"]/.test(new TextDecoder().decode(value))) first = performance.now() - t0;
+      if (first === null && /"content":"[^"]/.test(new TextDecoder().decode(value)))
+        first = performance.now() - t0;
     }
     firsts.push(first ?? NaN);
     fulls.push(performance.now() - t0);
@@ -103,18 +113,26 @@ async function ttfb(url, n = 50) {
 }
 const sd = await ttfb(up.url);
 const sg = await ttfb(gw.url);
-console.log(`\nstreaming (26 chunks, 5 ms apart, ~120 characters): first text byte direct ${sd.first.toFixed(1)} ms, through the gateway ${sg.first.toFixed(1)} ms; whole stream ${sd.full.toFixed(1)} ms vs ${sg.full.toFixed(1)} ms`);
-console.log(`(the answer is shorter than the 128-character hold-back window, so the gateway releases its text at the end: the first-byte delay here is the window, bounded by output.stream_window)`);
+console.log(
+  `\nstreaming (26 chunks, 5 ms apart, ~120 characters): first text byte direct ${sd.first.toFixed(1)} ms, through the gateway ${sg.first.toFixed(1)} ms; whole stream ${sd.full.toFixed(1)} ms vs ${sg.full.toFixed(1)} ms`,
+);
+console.log(
+  `(the answer is shorter than the 128-character hold-back window, so the gateway releases its text at the end: the first-byte delay here is the window, bounded by output.stream_window)`,
+);
 
 if (long) {
-  console.log(`\nlong run: ${long} s at concurrency 32, gateway RSS every ${Math.max(5, Math.round(long / 10))} s`);
+  console.log(
+    `\nlong run: ${long} s at concurrency 32, gateway RSS every ${Math.max(5, Math.round(long / 10))} s`,
+  );
   const samples = [];
   const every = Math.max(5, Math.round(long / 10)) * 1000;
   const timer = setInterval(async () => samples.push(Math.round((await rssOf(gw.child)) / 2 ** 20)), every);
   const r = await run(gw.url, 32, long);
   clearInterval(timer);
   console.log(`rss MiB: ${samples.join(", ")}`);
-  console.log(`requests: ${r.requests.total}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s, errors ${r.errors}, non-2xx ${r.non2xx}`);
+  console.log(
+    `requests: ${r.requests.total}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s, errors ${r.errors}, non-2xx ${r.non2xx}`,
+  );
 }
 
 gw.child.kill();

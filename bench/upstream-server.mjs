@@ -10,14 +10,21 @@ const answer = JSON.stringify({
   choices: [
     {
       index: 0,
-      message: { role: "assistant", content: "The ticket is about a delayed refund; the customer wants an update by Friday. Suggested reply attached." },
+      message: {
+        role: "assistant",
+        content:
+          "The ticket is about a delayed refund; the customer wants an update by Friday. Suggested reply attached.",
+      },
       finish_reason: "stop",
     },
   ],
   usage: { prompt_tokens: 500, completion_tokens: 30, total_tokens: 530 },
 });
 
-const words = "The ticket is about a delayed refund and the customer wants an update by Friday so we should reply today with the new date".split(" ");
+const words =
+  "The ticket is about a delayed refund and the customer wants an update by Friday so we should reply today with the new date".split(
+    " ",
+  );
 
 const server = createServer((req, res) => {
   const chunks = [];
@@ -29,11 +36,15 @@ const server = createServer((req, res) => {
       let i = 0;
       const tick = () => {
         if (i < words.length) {
-          res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "bench", choices: [{ index: 0, delta: { content: (i ? " " : "") + words[i] }, finish_reason: null }] })}\n\n`);
+          res.write(
+            `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "bench", choices: [{ index: 0, delta: { content: (i ? " " : "") + words[i] }, finish_reason: null }] })}\n\n`,
+          );
           i++;
           setTimeout(tick, Number(process.env.CHUNK_MS ?? 5));
         } else {
-          res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "bench", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
+          res.write(
+            `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "bench", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`,
+          );
           res.end("data: [DONE]\n\n");
         }
       };
