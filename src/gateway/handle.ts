@@ -2,15 +2,24 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { AuditEvent } from "../audit/event.js";
 import { globToRegExp } from "../detect/allowlist.js";
-import { checkAccess, checkClassLimit } from "../enforce/access.js";
-import { decideInput, decideOutput, type Decision } from "../enforce/decide.js";
+import { checkAccess } from "../enforce/access.js";
+import {
+  auditEvent,
+  checkAnswer,
+  checkStream,
+  newTrace,
+  parseCall,
+  prepareCall,
+  type CallScope,
+  type CallTrace,
+} from "../enforce/call.js";
+import { decideOutput } from "../enforce/decide.js";
 import type { Engine } from "../enforce/engine.js";
-import { PlaceholderAllocator } from "../enforce/redact.js";
-import { OutputStreamGuard } from "../enforce/stream.js";
-import { replaceTexts, type StreamRewriter, type Usage, type WireAdapter } from "../providers/adapter.js";
+import type { PlaceholderAllocator } from "../enforce/redact.js";
+import { AuditUnavailable, PolicyViolation as Refusal } from "../enforce/violation.js";
+import type { WireAdapter } from "../providers/adapter.js";
 import { SseParser } from "../providers/sse.js";
-import { WireError, type Endpoint, type ParsedRequest, type SseEvent } from "../providers/types.js";
-import { AuditUnavailable, Refusal } from "./refusal.js";
+import type { Endpoint, SseEvent } from "../providers/types.js";
 import { readBody, sendUpstream, UpstreamError } from "./upstream.js";
 
 /** Everything one call needs from the gateway, fixed when the call starts (a reload does not change it). */
@@ -50,34 +59,13 @@ export interface CallResult {
 /** The answer body limit: generous, but a runaway upstream must not exhaust memory. */
 const MAX_UPSTREAM_BODY = 64 * 1024 * 1024;
 
-interface Trace {
-  t0: number;
-  provider: string | null;
-  model: string | null;
-  user: string | null;
-  stream: boolean;
-  input: Decision | null;
-  output: Decision | null;
-  upstreamMs: number | null;
-  usage: Usage | null;
-}
-
 /**
  * One call through the policy: parse, check access, decide on the input, forward what passed,
  * check the answer (streamed through the hold-back guard), write one audit event, answer.
  */
 export async function handleCall(env: CallEnv, call: IncomingCall): Promise<CallResult> {
-  const trace: Trace = {
-    t0: env.now(),
-    provider: null,
-    model: null,
-    user: null,
-    stream: false,
-    input: null,
-    output: null,
-    upstreamMs: null,
-    usage: null,
-  };
+  const trace = newTrace(env.now());
+  trace.user = call.headers["x-policygate-user"] ?? null;
   try {
     return await run(env, call, trace);
   } catch (e) {
@@ -102,7 +90,7 @@ function auditRefusal(): Refusal {
   );
 }
 
-async function run(env: CallEnv, call: IncomingCall, trace: Trace): Promise<CallResult> {
+async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<CallResult> {
   const { engine, adapter, endpoint } = env;
   if (endpoint === "openai.models") return listModels(env, call, trace);
   let body: unknown;
@@ -116,67 +104,10 @@ async function run(env: CallEnv, call: IncomingCall, trace: Trace): Promise<Call
       throw new Refusal(400, "invalid_json", "The request body is not valid JSON.");
     }
   }
-  let parsed: ParsedRequest;
-  try {
-    parsed = adapter.parseRequest(endpoint, body, call.params);
-  } catch (e) {
-    if (e instanceof WireError) throw new Refusal(e.status, "invalid_request", e.message);
-    throw e;
-  }
-  trace.model = parsed.model || null;
-  trace.stream = parsed.stream;
-  trace.user = parsed.user ?? call.headers["x-policygate-user"] ?? null;
-
+  const scope: CallScope = { engine, adapter, endpoint, integration: env.integration };
+  const parsed = parseCall(scope, body, call.params, trace);
   const provider = resolveProvider(env, parsed.model);
-  trace.provider = provider;
-  const denial = checkAccess(engine, {
-    provider,
-    integration: env.integration,
-    model: parsed.model || undefined,
-  });
-  if (denial) throw new Refusal(denial.status, "access_denied", denial.message, [denial.rule]);
-
-  if (parsed.unscannable.length && engine.policy.input.unscannable_parts === "block") {
-    const types = [...new Set(parsed.unscannable.map((u) => u.type))].join(", ");
-    throw new Refusal(
-      403,
-      "unscannable_content",
-      `input.unscannable_parts: this call carries content the policy cannot inspect (${types}), and the policy blocks it. Send text only, or set input.unscannable_parts: allow if the policy owner approves.`,
-      ["input.unscannable_parts"],
-    );
-  }
-
-  const alloc = new PlaceholderAllocator(parsed.parts.map((p) => p.text));
-  let decision: Decision;
-  try {
-    decision = decideInput(engine, parsed.parts, alloc);
-  } catch (e) {
-    if (engine.policy.on_engine_error !== "allow") {
-      throw new Refusal(
-        500,
-        "engine_error",
-        `on_engine_error: the policy engine failed while checking this call, so it was not forwarded (fail closed). The gateway log has the details under request ${call.requestId}.`,
-        ["on_engine_error"],
-        "error",
-      );
-    }
-    void e;
-    decision = passThroughDecision(parsed);
-  }
-  trace.input = decision;
-  if (decision.action === "block") {
-    const blocking = decision.rules.filter((r) => r.action === "block" && r.mode === "enforce");
-    throw new Refusal(
-      403,
-      "input_blocked",
-      blocking.map((r) => r.message).join(" ") || "The policy blocked this call.",
-      blocking.map((r) => r.rule),
-    );
-  }
-  const limit = checkClassLimit(engine, { provider, integration: env.integration }, decision.classesSent);
-  if (limit) throw new Refusal(limit.status, "class_not_allowed", limit.message, [limit.rule]);
-
-  const outBody = decision.action === "redact" ? replaceTexts(body, parsed.parts, decision.texts!) : body;
+  const { body: outBody, alloc } = prepareCall(scope, provider, parsed, body, trace);
   const prov = engine.policy.providers[provider]!;
 
   // The offline echo provider answers in-process, in the caller's wire format.
@@ -184,8 +115,8 @@ async function run(env: CallEnv, call: IncomingCall, trace: Trace): Promise<Call
     const reparsed = outBody === body ? parsed : adapter.parseRequest(endpoint, outBody, call.params);
     const answer = adapter.echo(reparsed, outBody);
     trace.upstreamMs = 0;
-    if ("json" in answer) return finishJson(env, call, trace, 200, answer.json, alloc);
-    return streamEvents(env, call, trace, eventsSource(answer.events), alloc);
+    if ("json" in answer) return finishJson(env, scope, call, trace, 200, answer.json, alloc);
+    return streamEvents(env, scope, call, trace, eventsSource(answer.events), alloc);
   }
 
   const apiKey = prov.api_key_env ? env.providerKey(provider) : undefined;
@@ -269,10 +200,11 @@ async function run(env: CallEnv, call: IncomingCall, trace: Trace): Promise<Call
         "error",
       );
     }
-    return finishJson(env, call, trace, res.status, json, alloc);
+    return finishJson(env, scope, call, trace, res.status, json, alloc);
   }
   return streamEvents(
     env,
+    scope,
     call,
     trace,
     upstreamSource(res.body, timeout, () => (trace.upstreamMs = env.now() - tUp)),
@@ -285,7 +217,7 @@ async function run(env: CallEnv, call: IncomingCall, trace: Trace): Promise<Call
  * `models` list in the policy is the answer when it names models exactly; otherwise the provider is
  * asked and its answer filtered through that list.
  */
-async function listModels(env: CallEnv, call: IncomingCall, trace: Trace): Promise<CallResult> {
+async function listModels(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<CallResult> {
   const { engine, adapter } = env;
   const names = env.providerFromPath
     ? [env.providerFromPath]
@@ -370,26 +302,14 @@ function resolveProvider(env: CallEnv, model: string): string {
 
 async function finishJson(
   env: CallEnv,
+  scope: CallScope,
   call: IncomingCall,
-  trace: Trace,
+  trace: CallTrace,
   status: number,
   json: unknown,
   alloc: PlaceholderAllocator,
 ): Promise<CallResult> {
-  const parts = env.adapter.parseResponse(env.endpoint, json);
-  const out = decideOutput(env.engine, parts, alloc);
-  trace.output = out;
-  trace.usage = env.adapter.usage(env.endpoint, json);
-  if (out.action === "block") {
-    const blocking = out.rules.filter((r) => r.action === "block" && r.mode === "enforce");
-    throw new Refusal(
-      403,
-      "output_blocked",
-      blocking.map((r) => r.message).join(" "),
-      blocking.map((r) => r.rule),
-    );
-  }
-  const body = out.action === "redact" ? replaceTexts(json, parts, out.texts!) : json;
+  const body = checkAnswer(scope, json, alloc, trace);
   await writeEvent(env, call, trace, "success", status, null);
   return { status, headers: baseHeaders(call.requestId), body };
 }
@@ -433,13 +353,14 @@ async function* upstreamSource(body: IncomingMessage, idleMs: number, onEnd: () 
  */
 function streamEvents(
   env: CallEnv,
+  scope: CallScope,
   call: IncomingCall,
-  trace: Trace,
+  trace: CallTrace,
   source: EventSource,
   alloc: PlaceholderAllocator,
 ): CallResult {
-  const guard = new OutputStreamGuard(env.engine, alloc);
-  const rewriter: StreamRewriter = env.adapter.streamRewriter(env.endpoint, guard);
+  const check = checkStream(scope, alloc);
+  const { guard, rewriter } = check;
   const encoder = env.adapter.streamEncoder(env.endpoint, call.query);
   const enc = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
@@ -463,17 +384,8 @@ function streamEvents(
             ? upstreamRefusal(e, trace.provider ?? "?", env.engine.policy.gateway.upstream_timeout_ms)
             : toRefusal(e, env);
       }
-      trace.output = guard.decision();
-      trace.usage = rewriter.usage();
-      if (guard.blocked && !failure) {
-        const hit = guard.blocked as { message?: string; rule?: string };
-        failure = new Refusal(
-          403,
-          "output_blocked",
-          hit.message ?? "The policy withheld the rest of this answer.",
-          hit.rule ? [hit.rule] : [],
-        );
-      }
+      const withheld = check.finish(trace);
+      failure ??= withheld;
       try {
         await writeEvent(
           env,
@@ -502,39 +414,10 @@ function streamEvents(
     status: 200,
     headers: {
       ...baseHeaders(call.requestId),
-      "content-type": streamContentType(env, call),
+      "content-type": encoder.contentType,
       "cache-control": "no-cache",
     },
     body: stream,
-  };
-}
-
-function streamContentType(env: CallEnv, call: IncomingCall): string {
-  if (env.adapter.wire === "gemini" && call.query.alt !== "sse") return "application/json";
-  return "text/event-stream; charset=utf-8";
-}
-
-function passThroughDecision(parsed: ParsedRequest): Decision {
-  return {
-    direction: "input",
-    action: "allow",
-    enforcedAction: "allow",
-    findings: [],
-    texts: parsed.parts.map((p) => p.text),
-    rules: [
-      {
-        rule: "on_engine_error",
-        action: "allow",
-        mode: "enforce",
-        detectors: [],
-        count: 1,
-        message: "engine failed; call forwarded unscanned (on_engine_error: allow)",
-      },
-    ],
-    highestClass: "public",
-    restrictedDetected: false,
-    classesSent: [],
-    counts: {},
   };
 }
 
@@ -597,60 +480,26 @@ function baseHeaders(requestId: string): Record<string, string> {
 async function writeEvent(
   env: CallEnv,
   call: IncomingCall,
-  trace: Trace,
+  trace: CallTrace,
   status: AuditEvent["status"],
   httpStatus: number,
   err: Refusal | null,
 ): Promise<void> {
-  const total = env.now() - trace.t0;
-  const input = trace.input;
-  const output = trace.output;
-  const rules = (d: Decision | null) => [...new Set(d?.rules.map((r) => r.rule) ?? [])];
-  const event: AuditEvent = {
-    id: env.newId(),
-    ts: new Date(trace.t0).toISOString(),
-    request_id: call.requestId,
-    policy_revision: env.engine.revision,
-    source: "gateway",
-    environment: env.engine.environment,
-    integration: env.integration,
-    user: trace.user,
-    provider: trace.provider,
-    model: trace.model,
+  const scope: CallScope = {
+    engine: env.engine,
+    adapter: env.adapter,
     endpoint: env.endpoint,
-    stream: trace.stream,
-    input: {
-      decision: input
-        ? err && status === "blocked" && err.code === "input_blocked"
-          ? "block"
-          : input.action
-        : err
-          ? "block"
-          : "allow",
-      enforced_decision: input?.enforcedAction ?? (err ? "block" : "allow"),
-      highest_class: input?.highestClass ?? "public",
-      restricted_detected: input?.restrictedDetected ?? false,
-      findings: input?.counts ?? {},
-      classes_sent: err && !trace.upstreamMs && trace.upstreamMs !== 0 ? [] : (input?.classesSent ?? []),
-      rules: [...new Set([...rules(input), ...(err && err.code !== "output_blocked" ? err.rules : [])])],
-    },
-    output: output
-      ? {
-          decision: output.action,
-          enforced_decision: output.enforcedAction,
-          findings: output.counts,
-          rules: rules(output),
-        }
-      : null,
-    status,
-    http_status: httpStatus,
-    error: err ? { code: err.code, message: err.message } : null,
-    latency_ms: {
-      total,
-      upstream: trace.upstreamMs,
-      gateway: Math.max(0, total - (trace.upstreamMs ?? 0)),
-    },
-    tokens: trace.usage,
+    integration: env.integration,
   };
-  await env.audit(event);
+  await env.audit(
+    auditEvent(scope, trace, {
+      id: env.newId(),
+      requestId: call.requestId,
+      source: "gateway",
+      status,
+      httpStatus,
+      error: err,
+      now: env.now(),
+    }),
+  );
 }

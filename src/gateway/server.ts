@@ -13,7 +13,7 @@ import type { WireAdapter } from "../providers/adapter.js";
 import { adapterFor } from "../providers/index.js";
 import type { Endpoint } from "../providers/types.js";
 import { handleCall, type CallEnv, type IncomingCall } from "./handle.js";
-import { AuditUnavailable } from "./refusal.js";
+import { AuditUnavailable } from "../enforce/violation.js";
 
 /** Checks a presented gateway key. */
 export interface KeyVerifier {
