@@ -17,7 +17,10 @@ function blocks(lang: string, after: string): string[] {
 describe("README", () => {
   it("gives exactly two set-up commands: install and run the demo, then the tests", () => {
     const [setup] = blocks("sh", "## Quick start");
-    const commands = setup!.trim().split("\n").map((l) => l.replace(/\s+#.*$/, "").trim());
+    const commands = setup!
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/\s+#.*$/, "").trim());
     expect(commands).toEqual(["npm ci && npx policygate demo", "npm test"]);
     expect(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.test).toBeDefined();
   });
