@@ -212,6 +212,14 @@ function decodePercent(raw: string, budget: DecodeBudget): string | null {
 
 /** The bytes as text when they are valid UTF-8 and read like words; null for binary. */
 function readable(bytes: Uint8Array): string | null {
+  // Most candidates are identifiers or random tokens whose bytes are binary: a control byte or a
+  // byte that never occurs in UTF-8 rejects them here, before a decode that would throw (throwing
+  // is the expensive part). Only bytes the retry below keeps are checked, so the outcome is the same.
+  if (bytes.length < 6) return null;
+  for (let i = 0; i < bytes.length - 3; i++) {
+    const b = bytes[i]!;
+    if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 0xc0 || b === 0xc1 || b >= 0xf5) return null;
+  }
   let s: string;
   try {
     s = utf8.decode(bytes);

@@ -1,5 +1,5 @@
 import { KeywordAutomaton } from "../keywords.js";
-import { foldPattern, type Normalised } from "./normalise.js";
+import { foldPattern, SCRIPT_CYRILLIC, type Normalised } from "./normalise.js";
 import { EN_RULES } from "./phrases-en.js";
 import { ROMANCE_GERMANIC_RULES } from "./phrases-romance-germanic.js";
 import { RU_CJK_RULES } from "./phrases-ru-cjk.js";
@@ -31,6 +31,8 @@ interface Compiled {
   sticky: RegExp[];
   /** First characters of the non-Latin rules: char code -> rule indices. */
   starts: Map<number, number[]>;
+  /** 1 for the char codes in `starts`: the per-character test stays a typed-array read. */
+  isStart: Uint8Array;
   lengths: number[];
   /** keyword id -> whether some rule reads it backwards (its start is a word end then). */
   reversible: boolean[];
@@ -88,8 +90,11 @@ function compile(): Compiled {
     }
   });
   const sticky = RULES.map((r) => new RegExp(r.re.source, r.re.flags.replace(/[gy]/g, "") + "y"));
+  const isStart = new Uint8Array(65536);
+  for (const c of starts.keys()) isStart[c] = 1;
   return {
     automaton: new KeywordAutomaton(keywords),
+    isStart,
     targets,
     sticky,
     starts,
@@ -105,7 +110,7 @@ function compile(): Compiled {
  */
 export function matchPhrases(norm: Normalised): RawSignal[] {
   compiled ??= compile();
-  const { automaton, targets, sticky, starts, reversible } = compiled;
+  const { automaton, targets, sticky, starts, isStart, reversible } = compiled;
   const text = norm.text;
   const n = text.length;
   const out: RawSignal[] = [];
@@ -132,16 +137,26 @@ export function matchPhrases(norm: Normalised): RawSignal[] {
   });
   if (norm.scripts !== 0 && starts.size) {
     for (let i = 0; i < n; i++) {
-      const list = starts.get(text.charCodeAt(i));
-      if (list === undefined) continue;
+      const c = text.charCodeAt(i);
+      if (isStart[c] === 0) continue;
+      const list = starts.get(c)!;
+      // Cyrillic phrases start at a word start (their patterns say so by lookbehind): inside a word
+      // the attempt would fail, so it is not made. CJK has no word boundaries to skip by.
+      const inWord = i > 0 && isLetterBefore(text.charCodeAt(i - 1));
       for (const ri of list) {
         const rule = RULES[ri]!;
-        if (rule.script !== undefined && (norm.scripts & rule.script) !== 0)
-          attempt(rule, sticky[ri]!, text, i, "plain", out);
+        if (rule.script === undefined || (norm.scripts & rule.script) === 0) continue;
+        if (inWord && rule.script === SCRIPT_CYRILLIC) continue;
+        attempt(rule, sticky[ri]!, text, i, "plain", out);
       }
     }
   }
   return out;
+}
+
+/** A letter the Cyrillic rules' lookbehind `(?<![а-яa-z])` excludes before a match. */
+function isLetterBefore(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 0x430 && c <= 0x44f);
 }
 
 function isWordChar(c: number): boolean {
