@@ -102,6 +102,24 @@ describe("placeholder numbering avoids text already in the call", () => {
   });
 });
 
+describe("repeated and overlapping values", () => {
+  it("an overlap becomes one placeholder and comes back as the whole original text", () => {
+    const x = `Ship to 1 Main St c/o ${EMAIL}; bill ${EMAIL}`;
+    const e1 = x.indexOf(EMAIL);
+    const e2 = x.lastIndexOf(EMAIL);
+    const spans: RedactionSpan[] = [
+      { start: 8, end: e1 + 5, kind: "address", class: "confidential" },
+      { start: e1, end: e1 + EMAIL.length, kind: "email", class: "confidential" },
+      { start: e2, end: e2 + EMAIL.length, kind: "email", class: "confidential" },
+    ];
+    const alloc = new PlaceholderAllocator([x]);
+    const y = redactText(x, spans, alloc);
+    // The merged span takes the longer member's kind; the bare email is a different value.
+    expect(y).toBe("Ship to [EMAIL_1]; bill [EMAIL_2]");
+    expect(restoreText(y, startRestore(alloc).map)).toBe(x);
+  });
+});
+
 describe("streams: a placeholder split across chunks", () => {
   const map = new Map([
     ["[EMAIL_1]", EMAIL],

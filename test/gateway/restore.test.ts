@@ -277,6 +277,30 @@ describe("Gemini wire", () => {
   });
 });
 
+describe("non-streamed Responses API and Gemini generateContent", () => {
+  it("restore text and tool arguments", async () => {
+    upstream.script({ reply: toolReply });
+    const r = await openai.responses.create({ model: "gpt-4o-mini", input: PROMPT });
+    expect(r.output_text).toBe("Sending now.");
+    const call = r.output.find((o) => o.type === "function_call");
+    expect(call && call.type === "function_call" && JSON.parse(call.arguments)).toEqual(EXPECTED_ARGS);
+
+    const res = await fetch(`${gw.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": GW_KEY, "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: PROMPT }] }] }),
+    });
+    const g = (await res.json()) as {
+      candidates: { content: { parts: { text?: string; functionCall?: { args: unknown } }[] } }[];
+    };
+    expect(g.candidates[0]!.content.parts.find((p) => p.functionCall)?.functionCall?.args).toEqual(
+      EXPECTED_ARGS,
+    );
+    expectUpstreamSawNoOriginal();
+    expectNothingStored();
+  });
+});
+
 describe("conversations (header x-policygate-conversation)", () => {
   const conv = { headers: { "x-policygate-conversation": `conv-${Date.now()}` } };
 
