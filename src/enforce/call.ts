@@ -5,6 +5,9 @@ import { checkAccess, checkClassLimit } from "./access.js";
 import { decideInput, decideOutput, type Decision } from "./decide.js";
 import type { Engine } from "./engine.js";
 import { PlaceholderAllocator } from "./redact.js";
+import { restoreSessionOf, restoreText, RestoringGuard, type RestoreSession } from "./restore.js";
+import { commitRestore, planRestore, seedRestore } from "./restore-call.js";
+import type { ConversationVault } from "./restore-vault.js";
 import { OutputStreamGuard } from "./stream.js";
 import { PolicyViolation } from "./violation.js";
 
@@ -19,6 +22,12 @@ export interface CallScope {
   adapter: WireAdapter;
   endpoint: Endpoint;
   integration: string | null;
+  /** The caller's conversation id, so placeholders stay the same across turns (integrations with restore). */
+  conversation?: string | null;
+  /** Who is calling (a gateway key id): a conversation's mapping is only ever opened for the same caller. */
+  caller?: string | null;
+  /** Where conversations' placeholder mappings are kept; default: the process's encrypted in-memory vault. */
+  vault?: ConversationVault;
 }
 
 /** What the audit event needs, filled in as the call goes. */
@@ -74,6 +83,8 @@ export interface PreparedCall {
   body: unknown;
   /** Placeholders handed out for this call; the answer's checks continue its numbering. */
   alloc: PlaceholderAllocator;
+  /** Set when the integration restores: the placeholders the answer gets its original values back for. */
+  restore?: RestoreSession;
 }
 
 /**
@@ -108,7 +119,9 @@ export function prepareCall(
     );
   }
 
+  const restorePlan = planRestore(scope);
   const alloc = new PlaceholderAllocator(parsed.parts.map((p) => p.text));
+  if (restorePlan) seedRestore(restorePlan, alloc);
   let decision: Decision;
   try {
     decision = decideInput(engine, parsed.parts, alloc);
@@ -137,6 +150,7 @@ export function prepareCall(
   const limit = checkClassLimit(engine, { provider, integration: scope.integration }, decision.classesSent);
   if (limit) throw new PolicyViolation(limit.status, "class_not_allowed", limit.message, [limit.rule]);
   const out = decision.action === "redact" ? replaceTexts(body, parsed.parts, decision.texts!) : body;
+  if (restorePlan) return { decision, body: out, alloc, restore: commitRestore(restorePlan, alloc) };
   return { decision, body: out, alloc };
 }
 
@@ -160,7 +174,16 @@ export function checkAnswer(
       blocking.map((r) => r.rule),
     );
   }
-  return out.action === "redact" ? replaceTexts(json, parts, out.texts!) : json;
+  const checked = out.action === "redact" ? replaceTexts(json, parts, out.texts!) : json;
+  // Restored after the output scan: the scan judged the model's own text, never the caller's values.
+  const session = restoreSessionOf(alloc);
+  if (!session?.map.size) return checked;
+  const texts = out.texts ?? parts.map((p) => p.text);
+  return replaceTexts(
+    checked,
+    parts,
+    texts.map((t) => restoreText(t, session.map)),
+  );
 }
 
 /** The guard and rewriter a streamed answer flows through, and what to record when it ends. */
@@ -173,7 +196,11 @@ export interface StreamCheck {
 
 export function checkStream(scope: CallScope, alloc: PlaceholderAllocator): StreamCheck {
   const guard = new OutputStreamGuard(scope.engine, alloc);
-  const rewriter = scope.adapter.streamRewriter(scope.endpoint, guard);
+  const session = restoreSessionOf(alloc);
+  const rewriter = scope.adapter.streamRewriter(
+    scope.endpoint,
+    session?.map.size ? new RestoringGuard(guard, session) : guard,
+  );
   return {
     guard,
     rewriter,

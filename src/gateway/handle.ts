@@ -30,6 +30,8 @@ export interface CallEnv {
   /** Provider named in the path (/anthropic/v1/messages), if any. */
   providerFromPath?: string;
   integration: string;
+  /** The gateway key id the caller presented: restored conversations are scoped to it. */
+  caller?: string;
   /** Provider keys by provider name, read from the environment at load time. */
   providerKey(provider: string): string | undefined;
   /** Records the call's audit event; rejects when the store cannot take it. */
@@ -104,7 +106,14 @@ async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<
       throw new Refusal(400, "invalid_json", "The request body is not valid JSON.");
     }
   }
-  const scope: CallScope = { engine, adapter, endpoint, integration: env.integration };
+  const scope: CallScope = {
+    engine,
+    adapter,
+    endpoint,
+    integration: env.integration,
+    conversation: call.headers["x-policygate-conversation"] ?? null,
+    caller: env.caller ?? null,
+  };
   const parsed = parseCall(scope, body, call.params, trace);
   const provider = resolveProvider(env, parsed.model);
   const { body: outBody, alloc } = prepareCall(scope, provider, parsed, body, trace);

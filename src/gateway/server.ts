@@ -190,6 +190,7 @@ export class Gateway {
         endpoint,
         providerFromPath: provider,
         integration: who.integration,
+        caller: who.id,
         providerKey: (name) => keys.get(name),
         audit: (e) => this.record(e),
         newId: this.opts.newId,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DATA_CLASSES } from "./classes.js";
+import { restoreFields } from "./restore-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -185,6 +186,7 @@ const IntegrationSchema = z.strictObject({
   providers: z.array(z.string()).default([]),
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   mode: ModeSchema.optional(),
+  ...restoreFields,
 });
 
 const InputSchema = z.strictObject({

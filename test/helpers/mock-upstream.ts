@@ -49,6 +49,11 @@ export interface MockScript {
   cutAfterEvents?: number;
   /** Extra response headers. */
   headers?: Record<string, string>;
+  /**
+   * Builds the rest of the script from the request it answers (e.g. a tool call whose arguments
+   * repeat the placeholders the request carried), merged over the other fields.
+   */
+  reply?: (req: RecordedRequest) => Omit<MockScript, "reply">;
 }
 
 export interface MockUpstream {
@@ -148,7 +153,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       record.endpoint = r.endpoint;
     }
     requests.push(record);
-    const s = current;
+    const s = current.reply ? { ...current, ...current.reply(record) } : current;
     if (s.delayMs) await sleep(s.delayMs);
 
     if (!r)
