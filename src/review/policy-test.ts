@@ -198,7 +198,10 @@ export function runRequest(engine: Engine, req: z.infer<typeof RequestSchema>): 
   const trace = newTrace(0);
   if (req.direction === "output") {
     const answer = { choices: [{ index: 0, message: { role: "assistant", content: req.text ?? "" } }] };
-    if (!req.provider) return fromDecision(decideOutput(engine, [{ text: req.text ?? "" }]), req.text ?? "");
+    if (!req.provider) {
+      const d = decideOutput(engine, [{ text: req.text ?? "" }]);
+      return fromDecision(d, d.texts?.[0] ?? null);
+    }
     try {
       const prepared = prepareCall(scope, req.provider, request(req, []), {}, trace);
       const out = checkAnswer(scope, answer, prepared.alloc, trace) as typeof answer;

@@ -23,6 +23,12 @@ describe("policygate test", () => {
     expect(r.stdout).toContain("PASS  a GitHub token in a prompt blocks the call");
   });
 
+  it("passes the conservative example's tests too", async () => {
+    const r = await run(["test", join(EXAMPLES, "conservative.policygate.test.yaml")]);
+    expect(r.stdout).toMatch(/6 passed, 0 failed/);
+    expect(r.code).toBe(0);
+  });
+
   it("reports a failing case by name with expected and actual, and exits 1", async () => {
     const f = testFile(`policy: ${BALANCED}
 cases:
@@ -88,6 +94,18 @@ cases:
     );
     const r = await run(["test", "t.yaml"], { cwd: dir });
     expect(r.stdout).toContain("PASS  audit lets it through");
+    expect(r.code).toBe(0);
+  });
+
+  it("checks an answer without a provider: the content rules alone, with the redacted text", async () => {
+    const f = testFile(`policy: ${BALANCED}
+cases:
+  - name: a leaked email in an answer
+    request: { direction: output, text: "Write to jane.doe@acme-corp.com" }
+    expect: { decision: redact, rules: [output.leak_classes], text: "Write to [EMAIL_1]" }
+`);
+    const r = await run(["test", f]);
+    expect(r.stdout).toContain("PASS  a leaked email in an answer");
     expect(r.code).toBe(0);
   });
 
