@@ -16,6 +16,7 @@ interface AuditRepoOptions {
   json?: boolean;
   data?: string;
   maxFileBytes: string;
+  exclude: string[];
 }
 
 export const register: RegisterCommand = (program, ctx) => {
@@ -34,6 +35,12 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--sarif", "print SARIF 2.1.0 for code-scanning UIs")
     .option("--json", "print the findings as JSON")
     .option("--data <file>", "AI domain list (default: the data/ai-domains.json shipped with policygate)")
+    .option(
+      "--exclude <glob>",
+      "skip paths matching this glob, relative to DIR (repeatable): --exclude 'test/fixtures/*'",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option("--max-file-bytes <n>", "skip files larger than this", String(DEFAULT_MAX_FILE_BYTES))
     .action((dir: string, opts: AuditRepoOptions) => {
       ctx.exit(runAudit(dir, opts, ctx.io));
@@ -58,7 +65,13 @@ function runAudit(dir: string, opts: AuditRepoOptions, io: CliIO): number {
   }
   // The policy's allowlists apply to credentials too: a documented test value is not a finding.
   const engine = new Engine(loaded ?? defaultLoadedPolicy());
-  const result = auditRepo(root, { engine, domains, policy: loaded?.policy, maxFileBytes });
+  const result = auditRepo(root, {
+    engine,
+    domains,
+    policy: loaded?.policy,
+    maxFileBytes,
+    exclude: opts.exclude,
+  });
   const failing = result.findings.filter((f) => f.level !== "note").length;
   if (opts.sarif)
     io.stdout.write(JSON.stringify(toSarif(result.findings, { version: VERSION }), null, 2) + "\n");

@@ -1,5 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
+import { globToRegExp } from "../detect/allowlist.js";
 import { builtinDetector } from "../detect/catalogue.js";
 import type { Engine } from "../enforce/engine.js";
 import type { Policy } from "../policy/schema.js";
@@ -29,6 +30,8 @@ export interface AuditOptions {
   /** The policy whose approved providers are checked; undefined skips that check. */
   policy?: Policy;
   maxFileBytes?: number;
+  /** Globs over paths relative to the root (`test/fixtures/*`); a match is skipped, file or directory. */
+  exclude?: readonly string[];
 }
 
 export interface AuditResult {
@@ -129,6 +132,9 @@ const SOURCE_EXT = new Set([
   ".ipynb",
   ".gradle",
 ]);
+/** A line carrying this marker is not reported (a documented example, a test fixture). */
+export const ALLOW_MARKER = "policygate:allow";
+
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 function isSource(name: string): boolean {
@@ -197,6 +203,8 @@ export function auditRepo(root: string, opts: AuditOptions): AuditResult {
   const used = new Map<string, { file: string; line: number; how: string }>();
   const hosts = hostRegex(opts.domains);
   let filesScanned = 0;
+  const excluded = (opts.exclude ?? []).map(globToRegExp);
+  const isExcluded = (relPath: string) => excluded.some((re) => re.test(relPath));
 
   const visit = (dir: string) => {
     let entries;
@@ -212,6 +220,7 @@ export function auditRepo(root: string, opts: AuditOptions): AuditResult {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const ent of entries) {
       const path = join(dir, ent.name);
+      if (excluded.length && isExcluded(rel(path))) continue;
       // Symbolic links are not followed: they can loop, or point outside the repository.
       if (ent.isDirectory()) {
         if (!SKIP_DIRS.has(ent.name)) visit(path);
@@ -253,13 +262,15 @@ export function auditRepo(root: string, opts: AuditOptions): AuditResult {
     if (LOCKFILES.has(name)) return;
 
     const starts = lineStarts(text);
+    const lines = text.split("\n");
+    const allowed = (line: number) => lines[line - 1]?.includes(ALLOW_MARKER) ?? false;
     if (isSource(name) && !POLICY_FILE.test(name)) {
       hosts.re.lastIndex = 0;
       const seen = new Set<number>();
       for (const m of text.matchAll(hosts.re)) {
         const host = m[1]!.toLowerCase();
         const pos = position(starts, m.index);
-        if (seen.has(pos.line)) continue;
+        if (seen.has(pos.line) || allowed(pos.line)) continue;
         seen.add(pos.line);
         const vendor = hosts.vendorOf(host);
         findings.push({
@@ -278,6 +289,7 @@ export function auditRepo(root: string, opts: AuditOptions): AuditResult {
       const spec = builtinDetector(f.detector);
       if (spec?.family !== "secret") continue;
       const pos = position(starts, f.start);
+      if (allowed(pos.line)) continue;
       // The value is never printed: the detector, the file and the line are enough to find it.
       findings.push({
         rule: "hardcoded-credential",

@@ -156,6 +156,20 @@ describe("policygate audit-repo", () => {
     expect(r.stdout).not.toContain("hardcoded-credential");
   });
 
+  it("--exclude skips paths by glob, and a line marked policygate:allow is not reported", async () => {
+    const dir = tempDir();
+    cpSync(join(REPOS, "node-app"), dir, { recursive: true });
+    const excluded = await audit(dir, "--exclude", "src/classify.*");
+    expect(excluded.brief).toEqual([
+      "sdk-dependency package.json:6 openai",
+      "sdk-dependency package.json:7 anthropic",
+    ]);
+    writeFileSync(join(dir, "docs.js"), '// Upstream: "https://api.anthropic.com" policygate:allow\n');
+    expect((await audit(dir, "--exclude", "src/*")).brief).not.toContain(
+      "direct-provider-call docs.js:1 anthropic",
+    );
+  });
+
   it("rejects a directory that does not exist", async () => {
     const r = await run(["audit-repo", "/nonexistent/repo"]);
     expect(r.code).toBe(2);
