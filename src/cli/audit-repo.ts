@@ -7,7 +7,7 @@ import { auditRepo, DEFAULT_MAX_FILE_BYTES, type AuditResult } from "../review/a
 import { toSarif } from "../review/sarif.js";
 import type { RegisterCommand } from "./command.js";
 import { CliError, EXIT, type CliIO } from "./io.js";
-import { VERSION } from "./main.js";
+import { VERSION } from "./version.js";
 import { loadPolicyForCli } from "./policy-option.js";
 
 interface AuditRepoOptions {

@@ -12,7 +12,8 @@ import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
 import { register as registerServe } from "./serve.js";
 
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.js";
+import { VERSION } from "./version.js";
 
 /** Builds the program. Separate from main() so tests can drive commands with their own IO. */
 export function buildProgram(ctx: CommandContext): Command {
