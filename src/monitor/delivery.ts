@@ -93,7 +93,8 @@ export class AlertDispatcher {
     for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
     for (const job of left) this.deadLetter(job, "the gateway stopped before delivery");
-    await this.writes;
+    // Attempts in flight end by their notifier's timeout; a failure now goes to the dead letters.
+    await this.idle(60_000);
   }
 
   private pump(): void {
