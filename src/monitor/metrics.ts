@@ -3,7 +3,6 @@ import type { AuditEvent } from "../audit/event.js";
 import { builtinDetectors } from "../detect/catalogue.js";
 import { DICTIONARY_DETECTOR } from "../enforce/decide.js";
 import { POLICY_HOSTS_DETECTOR } from "../enforce/engine.js";
-import { AUDIT_STATUSES } from "../audit/event.js";
 import type { Policy } from "../policy/schema.js";
 import { upstreamOutcome } from "./outcome.js";
 
@@ -89,8 +88,6 @@ export class GatewayMetrics {
 
   constructor(policy: Policy) {
     this.usePolicy(policy);
-    // Every call series starts at zero, so a dashboard sees the label set before the first call.
-    for (const s of AUDIT_STATUSES) if (s !== "alert") this.calls.labels(NONE, NONE, "allow", s).inc(0);
   }
 
   /** The label sets follow the policy in force (called again on reload). */
