@@ -205,6 +205,20 @@ export class Monitor {
     return alert;
   }
 
+  /** One line for the gateway's start banner. */
+  describe(): string {
+    const a = this.policy.policy.alerts;
+    if (!a) return "none (the policy has no alerts section)";
+    if (!a.enabled) return "disabled in the policy";
+    const rules = Object.values(a.rules).filter((r) => r.enabled).length;
+    const ready = [...this.notifiers.keys()];
+    return (
+      `${rules} rules, ${a.levels.length} level${a.levels.length === 1 ? "" : "s"}, ` +
+      (ready.length ? `notifiers ${ready.join(", ")}` : "no notifiers (alerts go to the audit log)") +
+      (this.problems.length ? `; ${this.problems.length} notifier(s) skipped, see the log` : "")
+    );
+  }
+
   /** Waits for alert events to be recorded and deliveries to finish (tests, demo). */
   async idle(timeoutMs = 30_000): Promise<void> {
     await Promise.all(this.pendingWrites);

@@ -252,6 +252,19 @@ describe("notifier configuration", () => {
     ]);
   });
 
+  it("refuses a policy reload that would leave a required notifier without its variable", async () => {
+    const { gw } = await start();
+    const before = gw.gateway.engine.revision;
+    const broken = load(
+      POLICY.replace(
+        "format: json, timeout_ms: 300",
+        "format: json, timeout_ms: 300, required_in: [development]",
+      ).replace("url_env: HOOK_URL", "url_env: UNSET_HOOK_URL"),
+    );
+    expect(() => gw.gateway.reload(broken)).toThrow(/UNSET_HOOK_URL is not set/);
+    expect(gw.gateway.engine.revision).toBe(before);
+  });
+
   it("an alert with no working notifier is still recorded in the audit log", async () => {
     dir = mkdtempSync(join(tmpdir(), "pg-alerts-"));
     const store = new MemoryStore();
