@@ -43,8 +43,11 @@ export interface AuditEvent {
     findings: Record<string, number>;
     rules: string[];
   } | null;
-  /** success: the caller got an answer; blocked: a policy rule refused it; error: something failed. */
-  status: "success" | "blocked" | "error";
+  /**
+   * success: the caller got an answer; blocked: a policy rule refused it; error: something failed;
+   * alert: not a call but an alert rule firing (details in `alert`).
+   */
+  status: "success" | "blocked" | "error" | "alert";
   http_status: number;
   /** A code and a message with no sensitive value in it. */
   error: { code: string; message: string } | null;
@@ -57,7 +60,30 @@ export interface AuditEvent {
     gateway: number;
   };
   tokens: { input: number | null; output: number | null } | null;
+  /** Present only on status "alert" events: which rule fired, at what level, with counts. */
+  alert?: AlertRecord;
+}
+
+/** What an alert event records: counts, detector ids and context, never a matched value. */
+export interface AlertRecord {
+  /** The alert's own id (also in dead letters and notifier payloads). */
+  id: string;
+  /** alerts.rules key: restricted_data, validation_failures, volume_spike, unusual_class, provider_errors. */
+  rule: string;
+  level: number;
+  title: string;
+  /** What the counts are about, e.g. { integration: "support-bot" } or { user: "u-42" }. */
+  key: Record<string, string>;
+  counts: Record<string, number>;
+  detectors: string[];
+  classes: string[];
+  /** Contact role keys (organisation.contacts) told at this level. */
+  contacts: string[];
+  /** Notifiers asked to deliver it; the outcome of delivery is in metrics and dead letters. */
+  notifiers: string[];
+  /** Request ids of the calls that triggered it (the last few). */
+  request_ids: string[];
 }
 
 /** The statuses and their meaning, for docs and the logs command. */
-export const AUDIT_STATUSES = ["success", "blocked", "error"] as const;
+export const AUDIT_STATUSES = ["success", "blocked", "error", "alert"] as const;

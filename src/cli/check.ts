@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from "node:path";
 import { formatPolicyError } from "../policy/errors.js";
+import { notifierCheck } from "../monitor/notifiers.js";
 import { loadPolicyFile } from "../policy/load.js";
 import { summarisePolicy, type PolicySummary, type ProviderLine } from "../policy/summary.js";
 import { policyWarnings, type PolicyWarning } from "../policy/warnings.js";
@@ -47,12 +48,36 @@ function runCheck(file: string | undefined, opts: { env?: string; json?: boolean
   }
   const summary = summarisePolicy({ ...r.value, file: shown }, { environment: opts.env });
   const warnings = policyWarnings(p, { env: io.env, environment: opts.env });
+  // Alert notifiers are checked for the environment the gateway would run in.
+  const alerts = notifierCheck(p, io.env, opts.env || io.env.POLICYGATE_ENV || p.environment);
+  warnings.push(
+    ...alerts.warnings.map((w) => ({ code: "notifier-unset" as const, path: w.path, message: w.message })),
+  );
+  if (alerts.errors.length) return reportNotifierErrors(shown, alerts.errors, opts.json === true, io);
   if (opts.json) {
     io.stdout.write(JSON.stringify({ ok: true, ...summary, warnings }, null, 2) + "\n");
   } else {
     io.stdout.write(renderSummary(summary) + renderWarnings(warnings));
   }
   return EXIT.ok;
+}
+
+function reportNotifierErrors(
+  file: string,
+  errors: { path: string; message: string }[],
+  json: boolean,
+  io: CliIO,
+): number {
+  const list = errors.map(({ path, message }) => ({ file, path, message }));
+  if (json) io.stdout.write(JSON.stringify({ ok: false, file, errors: list }, null, 2) + "\n");
+  else {
+    io.stderr.write(
+      `${file}: ${list.length} error${list.length === 1 ? "" : "s"}\n` +
+        list.map((e) => `  ${e.path}: ${e.message}`).join("\n") +
+        "\n",
+    );
+  }
+  return EXIT.usage;
 }
 
 /** The loader names files by absolute path; show them relative to where the user is. */

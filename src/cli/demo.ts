@@ -42,7 +42,7 @@ async function runDemo(io: CliIO, keepDir?: string): Promise<void> {
     { ...io, env: { ...io.env, POLICYGATE_POLICY: "" }, cwd: dataDir },
     quiet,
   );
-  const { gateway, keys, store } = setup;
+  const { gateway, keys, store, monitor } = setup;
   try {
     const port = await gateway.listen(0, "127.0.0.1");
     const base = `http://127.0.0.1:${port}`;
@@ -121,6 +121,20 @@ async function runDemo(io: CliIO, keepDir?: string): Promise<void> {
     }
     out(`   streamed: ${streamed}   (${chunks} chunks)`);
     out(`   -> the answer was checked as it streamed: the internal URL never reached the caller.`);
+
+    await monitor.idle(2000);
+    if (monitor.recent.length) {
+      out(`\nAlerts raised (alert rules in the policy's alerts section; each is also an audit event):`);
+      for (const a of monitor.recent) {
+        out(`   level ${a.level} ${a.rule}: ${a.title}`);
+        out(
+          `   contacts: ${a.people.map((p) => p.name ?? p.role).join(", ") || "none"}; counts and detector ids only: ${a.detectors.join(", ")}`,
+        );
+      }
+      out(
+        `   (no notifier is configured in the example, so they went to the audit log; docs/alerts.md adds Slack or email)`,
+      );
+    }
 
     out(`\nThe audit log (one event per call, newest first; no prompt, value or key is ever stored):`);
     for (const e of await store.query({ newestFirst: true, limit: 10 })) out("  " + formatEvent(e));

@@ -6,6 +6,7 @@ import { ulid } from "../audit/ulid.js";
 import { Gateway } from "../gateway/server.js";
 import { openKeyStore, type KeyStore } from "../gateway/keys.js";
 import { formatPolicyError } from "../policy/errors.js";
+import { Monitor } from "../monitor/monitor.js";
 import { loadPolicyFile, type LoadedPolicy } from "../policy/load.js";
 import { examplePolicyPath } from "./init.js";
 import { CliError, EXIT, type CliIO } from "./io.js";
@@ -30,6 +31,8 @@ export interface GatewaySetup {
   usingExample: boolean;
   dataDir: string;
   logger: Logger;
+  /** Metrics and alerts over the gateway's audit events. */
+  monitor: Monitor;
 }
 
 /**
@@ -64,12 +67,25 @@ export async function setUpGateway(
     { level: opts.logLevel ?? "info", base: { service: "policygate" } },
     logStream ?? process.stderr,
   );
+  const environment = opts.env || io.env.POLICYGATE_ENV || undefined;
   let gateway: Gateway;
+  let monitor: Monitor;
   try {
+    // A notifier required here without its variable stops the start, not the first alert.
+    monitor = Monitor.create({
+      policy: r.value,
+      environment: environment ?? r.value.policy.environment,
+      env: io.env,
+      store,
+      dataDir,
+      logger,
+      newId: ulid,
+    });
     gateway = new Gateway({
+      ...monitor.gatewayOptions(),
       policy: r.value,
       policyFile,
-      environment: opts.env || io.env.POLICYGATE_ENV || undefined,
+      environment,
       store,
       keys,
       logger,
@@ -82,5 +98,16 @@ export async function setUpGateway(
     keys.close();
     throw new CliError((e as Error).message, EXIT.usage);
   }
-  return { gateway, store, keys, loaded: r.value, policyFile, usingExample: !explicit, dataDir, logger };
+  await monitor.seed();
+  return {
+    gateway,
+    store,
+    keys,
+    loaded: r.value,
+    policyFile,
+    usingExample: !explicit,
+    dataDir,
+    logger,
+    monitor,
+  };
 }

@@ -125,6 +125,10 @@ async function runExport(store: AuditStore, query: AuditQuery, output: string | 
  * findings per detector, output decision, total latency, and the error code when there is one.
  */
 export function formatEvent(e: AuditEvent): string {
+  if (e.status === "alert" && e.alert) {
+    const a = e.alert;
+    return printable([e.ts, "alert  ", `L${a.level}`, a.rule, a.title, `(alert ${a.id})`].join("  "));
+  }
   const findings = Object.entries(e.input.findings)
     .map(([id, n]) => `${id}:${n}`)
     .join(",");

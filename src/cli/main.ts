@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { register as registerAlerts } from "./alerts.js";
 import { register as registerCheck } from "./check.js";
 import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
@@ -34,6 +35,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerServe(program, ctx);
   registerDemo(program, ctx);
   registerReview(program, ctx);
+  registerAlerts(program, ctx);
   return program;
 }
 

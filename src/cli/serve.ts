@@ -1,3 +1,4 @@
+import { METRICS_TOKEN_ENV } from "../monitor/monitor.js";
 import type { RegisterCommand } from "./command.js";
 import { setUpGateway, type GatewaySetupOptions } from "./gateway-setup.js";
 import { CliError } from "./io.js";
@@ -30,7 +31,7 @@ export const register: RegisterCommand = (program, ctx) => {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`--port takes 0-65535, not "${opts.port}"`);
       const setup = await setUpGateway(opts, ctx.io);
-      const { gateway, keys, loaded, policyFile, usingExample, store } = setup;
+      const { gateway, keys, loaded, policyFile, usingExample, store, monitor } = setup;
       let bound: number;
       try {
         bound = await gateway.listen(port, opts.host);
@@ -50,6 +51,8 @@ export const register: RegisterCommand = (program, ctx) => {
           `  revision:    ${loaded.revision}`,
           `  environment: ${gateway.engine.environment}`,
           `  audit:       ${store.description}`,
+          `  metrics:     ${base}/metrics (${ctx.io.env[METRICS_TOKEN_ENV] ? "bearer token required" : `open: set ${METRICS_TOKEN_ENV} to require a token`})`,
+          `  alerts:      ${monitor.describe()}`,
           `  OpenAI SDK:     baseURL ${base}/v1          (or ${base}/<provider>/v1)`,
           `  Anthropic SDK:  baseURL ${base}             (or ${base}/<provider>)`,
           `  Gemini:         ${base}/v1beta/models/<model>:generateContent`,

@@ -36,6 +36,14 @@ export interface GatewayOptions {
   onEvent?: (e: AuditEvent) => void;
   /** Where events go when the store fails and the policy chooses availability (audit.on_failure: spool). */
   spool?: (e: AuditEvent, err: unknown) => Promise<void>;
+  /** Serves GET /metrics when given (Prometheus text; see docs/alerts.md for its authentication). */
+  metrics?: (
+    authorization: string | undefined,
+  ) => Promise<{ status: number; body: string; contentType: string }>;
+  /** Called with a new policy before it takes effect; throwing refuses the reload. */
+  onReload?: (policy: LoadedPolicy) => void;
+  /** Called after the last call finished and before the store closes (flush alerts). */
+  beforeClose?: () => Promise<void>;
 }
 
 interface Loaded {
@@ -73,7 +81,9 @@ export class Gateway {
 
   /** Replaces the policy for new calls; calls in flight finish under the policy they started with. */
   reload(policy: LoadedPolicy): void {
-    this.current = this.build(policy);
+    const next = this.build(policy);
+    this.opts.onReload?.(policy);
+    this.current = next;
     this.opts.logger.info({ revision: policy.revision }, "policy reloaded");
   }
 
@@ -106,6 +116,13 @@ export class Gateway {
         environment: this.engine.environment,
       });
     });
+    const metrics = this.opts.metrics;
+    if (metrics) {
+      this.app.get("/metrics", async (c) => {
+        const r = await metrics(c.req.header("authorization"));
+        return c.body(r.body, r.status as 200, { "content-type": r.contentType });
+      });
+    }
     for (const adapter of (["openai", "anthropic", "gemini"] as const).map(adapterFor)) {
       for (const route of adapter.routes) {
         const handler = this.guarded(adapter, route.endpoint);
@@ -305,6 +322,7 @@ export class Gateway {
     if (server && "closeAllConnections" in server)
       (server as { closeAllConnections(): void }).closeAllConnections();
     await closed;
+    await this.opts.beforeClose?.().catch(() => undefined);
     await this.opts.store.close();
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlertsSchema } from "./alerts-schema.js";
 import { DATA_CLASSES } from "./classes.js";
 import { restoreFields } from "./restore-schema.js";
 
@@ -248,6 +249,7 @@ export const PolicySchema = z.strictObject({
   input: InputSchema.prefault({}),
   audit: AuditSchema.prefault({}),
   gateway: GatewaySchema.prefault({}),
+  alerts: AlertsSchema,
 });
 
 export type PolicyInput = z.input<typeof PolicySchema>;

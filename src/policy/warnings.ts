@@ -14,7 +14,8 @@ export interface PolicyWarning {
     | "global-audit"
     | "weak-class-action"
     | "engine-error-allow"
-    | "unscannable-allow";
+    | "unscannable-allow"
+    | "notifier-unset";
   /** Dotted path in the policy document. */
   path: string;
   message: string;

@@ -12,5 +12,8 @@ describe("policygate demo", () => {
     expect(r.stdout).not.toContain("Bearer sk-proj-Q3vT8");
     // Four calls, four events.
     expect(r.stdout.match(/support-bot {2}-/g)).toHaveLength(4);
+    // The blocked key raised a level-1 alert, recorded beside the calls, without the key in it.
+    expect(r.stdout).toMatch(/level 1 restricted_data: Restricted data sent by integration support-bot/);
+    expect(r.stdout).toMatch(/ alert {4}L1 {2}restricted_data /);
   });
 });

@@ -33,6 +33,11 @@ describe("policygate serve", () => {
     const ready = await (await fetch(`${url}/readyz`)).json();
     expect(ready).toMatchObject({ status: "ready", environment: "development" });
     expect((await fetch(`${url}/v1/chat/completions`, { method: "POST", body: "{}" })).status).toBe(401);
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/# TYPE policygate_calls_total counter/);
+    expect(out).toMatch(/metrics: +http:\/\/[^\s]+\/metrics \(open: set POLICYGATE_METRICS_TOKEN/);
+    expect(out).toMatch(/alerts: +5 rules, 2 levels, no notifiers/);
     const code = await new Promise<number | null>((resolve) => {
       child.on("exit", (c) => resolve(c));
       child.kill("SIGTERM");
