@@ -201,9 +201,11 @@ async function guardedFetch(
       });
     }
     if (!parsed.stream) {
+      let raw: string;
       let json: unknown;
       try {
-        json = await res.json();
+        raw = await res.text();
+        json = JSON.parse(raw);
       } catch {
         trace.upstreamMs = ctx.now() - tUp;
         throw new PolicyViolation(
@@ -215,7 +217,7 @@ async function guardedFetch(
         );
       }
       trace.upstreamMs = ctx.now() - tUp;
-      return await finishJson(ctx, scope, trace, res.status, res.headers, json, alloc);
+      return await finishJson(ctx, scope, trace, res.status, res.headers, json, alloc, raw);
     }
     return streamResponse(
       ctx,
@@ -245,12 +247,14 @@ async function finishJson(
   upstreamHeaders: Headers,
   json: unknown,
   alloc: PlaceholderAllocator,
+  raw?: string,
 ): Promise<Response> {
   const body = checkAnswer(scope, json, alloc, trace);
   await recordCall(ctx, scope, trace, null);
   const headers = cleanHeaders(upstreamHeaders);
   headers.set("content-type", "application/json");
-  return new Response(JSON.stringify(body), { status, headers });
+  // An answer the policy left as it was goes back as the provider's own bytes.
+  return new Response(body === json && raw !== undefined ? raw : JSON.stringify(body), { status, headers });
 }
 
 async function* eventsOf(events: SseEvent[]): AsyncIterable<SseEvent> {
