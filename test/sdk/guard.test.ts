@@ -341,3 +341,84 @@ describe("the audit store", () => {
     expect((err as PolicyViolation).rules).toEqual(["audit.on_failure"]);
   });
 });
+
+describe("edges", () => {
+  it("withholds the rest of a streamed answer when the policy blocks leaks, and says why", async () => {
+    const r = parsePolicy(
+      POLICY.replaceAll("{{UPSTREAM}}", mock.url) + "output:\n  on_leak: block\n  stream_window: 16\n",
+      { file: "block.yaml" },
+    );
+    if (!r.ok) throw new Error("policy");
+    const openai = guard(bareOpenAI(), opts({ policy: r.value, provider: "openai" }));
+    mock.script({
+      text: `A long and harmless opening sentence, then ${EMAIL} and more.`,
+      splitAt: [10, 30, 50],
+    });
+    const stream = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
+    let text = "";
+    const err = await (async () => {
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? "";
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyViolation);
+    expect((err as PolicyViolation).code).toBe("output_blocked");
+    expect((err as PolicyViolation).rules).toEqual(["output.leak_classes"]);
+    expect(text).not.toContain("jane");
+    expect(store.events[0]).toMatchObject({ status: "blocked", output: { decision: "block" } });
+  });
+
+  it("refuses a request aimed at a host other than the policy's", async () => {
+    const openai = guard(bareOpenAI(), opts({ provider: "openai" }));
+    const err = await openai
+      .post("http://127.0.0.1:9/v1/chat/completions", {
+        body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyViolation);
+    expect((err as PolicyViolation).rules).toEqual(["providers.openai.base_url"]);
+  });
+
+  it("answers in process with the echo provider, so nothing leaves the machine", async () => {
+    const r = parsePolicy(
+      `
+environments: [development]
+providers:
+  echo:
+    kind: echo
+    environments: [development]
+integrations:
+  offline:
+    providers: [echo]
+`,
+      { file: "echo.yaml" },
+    );
+    if (!r.ok) throw new Error("policy");
+    const openai = guard(bareOpenAI(), opts({ policy: r.value, integration: "offline" }));
+    const reply = await openai.chat.completions.create({
+      model: "echo",
+      messages: [{ role: "user", content: `hello ${EMAIL}` }],
+    });
+    expect(reply.choices[0]!.message.content).toBe("Echo: hello [EMAIL_1]");
+    const anthropic = guard(bareAnthropic(), opts({ policy: r.value, integration: "offline" }));
+    const text = await anthropic.messages
+      .stream({ model: "echo", max_tokens: 10, messages: [{ role: "user", content: "ping" }] })
+      .finalText();
+    expect(text).toBe("Echo: ping");
+    expect(mock.requests).toHaveLength(0);
+    expect(store.events.map((e) => e.provider)).toEqual(["echo", "echo"]);
+  });
+
+  it("covers Anthropic's count_tokens too", async () => {
+    const anthropic = guard(bareAnthropic(), opts());
+    await expect(
+      anthropic.messages.countTokens({
+        model: "claude-sonnet-4-6",
+        messages: [{ role: "user", content: SECRET }],
+      }),
+    ).rejects.toBeInstanceOf(PolicyViolation);
+    expect(mock.requests).toHaveLength(0);
+  });
+});
