@@ -339,6 +339,7 @@ function streamResponse(
       }
     },
     async cancel() {
+      if (done) return;
       done = true;
       await iterator.return?.();
       check.finish(trace);

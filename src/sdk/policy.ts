@@ -7,6 +7,7 @@ import { loadPolicyFileOrThrow, type LoadedPolicy } from "../policy/load.js";
 export type PolicySource = string | LoadedPolicy | Engine;
 
 const cache = new Map<string, { mtimeMs: number; size: number; engine: Engine }>();
+const built = new WeakMap<LoadedPolicy, Map<string, Engine>>();
 
 /**
  * The engine for a policy source and environment (explicit, else $POLICYGATE_ENV, else the
@@ -38,5 +39,10 @@ export function resolveEngine(source: PolicySource, environment?: string): Engin
   }
   if (!source || typeof source !== "object" || !("policy" in source))
     throw new TypeError("policy must be a policy file path, a loaded policy or an Engine");
-  return new Engine(source, { environment: env });
+  // The plain functions resolve the policy on every call: build each engine once per loaded policy.
+  let byEnv = built.get(source);
+  if (!byEnv) built.set(source, (byEnv = new Map()));
+  let engine = byEnv.get(env ?? "");
+  if (!engine) byEnv.set(env ?? "", (engine = new Engine(source, { environment: env })));
+  return engine;
 }
