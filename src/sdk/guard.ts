@@ -116,18 +116,10 @@ async function guardedFetch(
 ): Promise<Response> {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
   const method = (init.method ?? "GET").toUpperCase();
-  if (!url.startsWith(baseURL + "/") && !url.startsWith(baseURL + "?"))
-    return refusedResponse(
-      new PolicyViolation(
-        403,
-        "unapproved_host",
-        `The guarded client may only call provider '${ctx.provider}' at ${baseURL} (providers.${ctx.provider}.base_url); this request went elsewhere and was not sent.`,
-        [`providers.${ctx.provider}.base_url`],
-      ),
-    );
-  const endpoint = endpointOf(adapter.wire, new URL(url).pathname);
+  const approvedHost = url.startsWith(baseURL + "/") || url.startsWith(baseURL + "?");
+  const endpoint = approvedHost ? endpointOf(adapter.wire, new URL(url).pathname) : null;
   // Reads (model lists, stored objects) carry no prompt; anything else the guard cannot read is refused.
-  if (!endpoint && (method === "GET" || method === "HEAD") && ctx.config.kind !== "echo")
+  if (approvedHost && !endpoint && (method === "GET" || method === "HEAD") && ctx.config.kind !== "echo")
     return inner(url, init);
 
   const trace = newTrace(ctx.now());
@@ -139,6 +131,13 @@ async function guardedFetch(
     integration: ctx.integration,
   };
   try {
+    if (!approvedHost)
+      throw new PolicyViolation(
+        403,
+        "unapproved_host",
+        `The guarded client may only call provider '${ctx.provider}' at ${baseURL} (providers.${ctx.provider}.base_url); this request went elsewhere and was not sent.`,
+        [`providers.${ctx.provider}.base_url`],
+      );
     if (!endpoint)
       throw new PolicyViolation(
         403,

@@ -379,6 +379,7 @@ describe("edges", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PolicyViolation);
     expect((err as PolicyViolation).rules).toEqual(["providers.openai.base_url"]);
+    expect(store.events[0]).toMatchObject({ status: "blocked", error: { code: "unapproved_host" } });
   });
 
   it("answers in process with the echo provider, so nothing leaves the machine", async () => {
