@@ -31,3 +31,17 @@ export { builtinDetectors } from "./detect/catalogue.js";
 
 export type { AuditEvent } from "./audit/event.js";
 export type { AuditStore, AuditQuery } from "./audit/store.js";
+
+export { PolicyViolation } from "./enforce/violation.js";
+export { guard, prompt, field, enforceInput, enforceOutput } from "./sdk/index.js";
+export type {
+  GuardOptions,
+  Prompt,
+  PromptSpec,
+  PromptField,
+  Field,
+  PlainCall,
+  InputResult,
+  OutputOptions,
+  PolicySource,
+} from "./sdk/index.js";
