@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { DATA_CLASSES } from "./classes.js";
+import {
+  governanceSections,
+  integrationGovernanceShape,
+  providerGovernanceShape,
+} from "./governance-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -52,6 +57,7 @@ const ProviderSchema = z.strictObject({
   zero_data_retention: z.boolean().default(false),
   status: z.enum(["approved", "disabled", "requested"]).default("approved"),
   models: z.array(z.string()).optional().describe("Allowed model names (globs). All models when absent."),
+  ...providerGovernanceShape,
 });
 
 const ClassRuleSchema = z.strictObject({
@@ -185,6 +191,7 @@ const IntegrationSchema = z.strictObject({
   providers: z.array(z.string()).default([]),
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   mode: ModeSchema.optional(),
+  ...integrationGovernanceShape,
 });
 
 const InputSchema = z.strictObject({
@@ -246,6 +253,7 @@ export const PolicySchema = z.strictObject({
   input: InputSchema.prefault({}),
   audit: AuditSchema.prefault({}),
   gateway: GatewaySchema.prefault({}),
+  ...governanceSections,
 });
 
 export type PolicyInput = z.input<typeof PolicySchema>;
