@@ -4,8 +4,10 @@ import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
 import { register as registerInit } from "./init.js";
+import { register as registerIntegration } from "./integration.js";
 import { register as registerKeys } from "./keys.js";
 import { register as registerLogs } from "./logs.js";
+import { register as registerProviderOnboarding } from "./provider-onboarding.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
 import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
@@ -31,6 +33,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerKeys(program, ctx);
   registerServe(program, ctx);
   registerDemo(program, ctx);
+  registerIntegration(program, ctx);
+  registerProviderOnboarding(program, ctx);
   return program;
 }
 

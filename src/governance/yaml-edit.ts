@@ -136,3 +136,24 @@ export function getIn(text: string, path: readonly string[]): unknown {
   const n = doc.getIn(path, false);
   return isSeq(n) || isMap(n) || isScalar(n) ? (n as { toJSON(): unknown }).toJSON() : n;
 }
+
+/** Removes a key (and its value's lines) from a block mapping; a no-op when the key is absent. */
+export function deleteIn(text: string, path: readonly string[]): string {
+  const doc = parseDocument(text);
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  if (!isMap(parent)) return text;
+  const pair = parent.items.find((p) => keyOf(p) === path[path.length - 1]);
+  if (!pair) return text;
+  const k = pair.key as Node;
+  const v = (pair.value ?? pair.key) as Node;
+  if (parent.flow) {
+    const obj = parent.toJSON() as Record<string, unknown>;
+    delete obj[path[path.length - 1]!];
+    return splice(text, parent.range![0], parent.range![1], flow(obj));
+  }
+  const start = text.lastIndexOf("\n", k.range![0] - 1) + 1;
+  let end = v.range![1];
+  if (end > 0 && text[end - 1] === "\n") end -= 1;
+  const nl = text.indexOf("\n", end);
+  return splice(text, start, nl === -1 ? text.length : nl + 1, "");
+}
