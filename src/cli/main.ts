@@ -3,6 +3,7 @@ import { register as registerCheck } from "./check.js";
 import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
+import { register as registerDoc } from "./doc.js";
 import { register as registerInit } from "./init.js";
 import { register as registerIntegration } from "./integration.js";
 import { register as registerKeys } from "./keys.js";
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDemo(program, ctx);
   registerIntegration(program, ctx);
   registerProviderOnboarding(program, ctx);
+  registerDoc(program, ctx);
   return program;
 }
 
