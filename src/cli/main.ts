@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { register as registerCheck } from "./check.js";
+import { register as registerChecklist } from "./checklist.js";
 import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerIntegration(program, ctx);
   registerProviderOnboarding(program, ctx);
   registerDoc(program, ctx);
+  registerChecklist(program, ctx);
   return program;
 }
 
