@@ -8,6 +8,7 @@ import { register as registerDoc } from "./doc.js";
 import { register as registerInit } from "./init.js";
 import { register as registerIntegration } from "./integration.js";
 import { register as registerKeys } from "./keys.js";
+import { register as registerKeysGovernance } from "./keys-governance.js";
 import { register as registerLogs } from "./logs.js";
 import { register as registerProviderOnboarding } from "./provider-onboarding.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerProviderOnboarding(program, ctx);
   registerDoc(program, ctx);
   registerChecklist(program, ctx);
+  registerKeysGovernance(program, ctx);
   return program;
 }
 
