@@ -1,9 +1,16 @@
-import { isAbsolute, relative } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+import { approvalRequiredIn } from "../governance/approval.js";
+import { runGate, type GateProblem } from "../governance/gate.js";
+import { lineLocator } from "../governance/locate.js";
+import { governanceWarnings, type GovernanceWarning } from "../governance/reviews.js";
+import { toSarif } from "../governance/sarif.js";
+import { today } from "../governance/today.js";
 import { formatPolicyError } from "../policy/errors.js";
 import { notifierCheck } from "../monitor/notifiers.js";
 import { loadPolicyFile } from "../policy/load.js";
 import { summarisePolicy, type PolicySummary, type ProviderLine } from "../policy/summary.js";
-import { policyWarnings, type PolicyWarning } from "../policy/warnings.js";
+import { isProductionEnvironment, policyWarnings, type PolicyWarning } from "../policy/warnings.js";
 import type { RegisterCommand } from "./command.js";
 import { CliError, EXIT, type CliIO } from "./io.js";
 import { policyPath } from "./policy-option.js";
@@ -15,12 +22,32 @@ export const register: RegisterCommand = (program, ctx) => {
     .argument("[file]", "policy file (default: $POLICYGATE_POLICY, else ./policygate.yaml)")
     .option("--env <environment>", "summarise one environment only")
     .option("--json", "print the result as JSON")
-    .action((file: string | undefined, opts: { env?: string; json?: boolean }) => {
+    .option(
+      "--sarif <file>",
+      "also write warnings and deployment-gate problems as SARIF 2.1.0 (- for stdout, instead of the summary)",
+    )
+    .option(
+      "--security-md <file>",
+      "the SECURITY.md the gate compares (default: governance.security_md beside the policy)",
+    )
+    .addHelpText(
+      "after",
+      "\nWith --env set to an environment that needs approvals (production by default), check is also the deployment\n" +
+        "gate: it exits 1 with one line per problem (unapproved integrations, unfit providers, unset keys, stale SECURITY.md).",
+    )
+    .action((file: string | undefined, opts: CheckOptions) => {
       ctx.exit(runCheck(file, opts, ctx.io));
     });
 };
 
-function runCheck(file: string | undefined, opts: { env?: string; json?: boolean }, io: CliIO): number {
+interface CheckOptions {
+  env?: string;
+  json?: boolean;
+  sarif?: string;
+  securityMd?: string;
+}
+
+function runCheck(file: string | undefined, opts: CheckOptions, io: CliIO): number {
   const path = policyPath(file, io);
   if (!path) {
     // Checking the built-in default would pass vacuously; in CI that hides a missing file.
@@ -47,19 +74,70 @@ function runCheck(file: string | undefined, opts: { env?: string; json?: boolean
     throw new CliError(`unknown environment "${opts.env}"; the policy declares ${p.environments.join(", ")}`);
   }
   const summary = summarisePolicy({ ...r.value, file: shown }, { environment: opts.env });
-  const warnings = policyWarnings(p, { env: io.env, environment: opts.env });
+  const warnings: (PolicyWarning | GovernanceWarning)[] = [
+    ...policyWarnings(p, { env: io.env, environment: opts.env }),
+    ...governanceWarnings(r.value, today(io.env)),
+  ];
   // Alert notifiers are checked for the environment the gateway would run in.
   const alerts = notifierCheck(p, io.env, opts.env || io.env.POLICYGATE_ENV || p.environment);
   warnings.push(
     ...alerts.warnings.map((w) => ({ code: "notifier-unset" as const, path: w.path, message: w.message })),
   );
   if (alerts.errors.length) return reportNotifierErrors(shown, alerts.errors, opts.json === true, io);
-  if (opts.json) {
-    io.stdout.write(JSON.stringify({ ok: true, ...summary, warnings }, null, 2) + "\n");
-  } else {
-    io.stdout.write(renderSummary(summary) + renderWarnings(warnings));
+  const env = opts.env;
+  const gated = env !== undefined && (approvalRequiredIn(p, env) || isProductionEnvironment(env));
+  const mdPath = resolve(
+    opts.securityMd ? io.cwd : dirname(path),
+    opts.securityMd ?? p.governance.security_md,
+  );
+  const problems: GateProblem[] = gated
+    ? runGate({
+        loaded: r.value,
+        environment: env,
+        env: io.env,
+        securityMd: { path: mdPath, shown: relative(io.cwd, mdPath) || mdPath },
+        source: basename(path),
+      })
+    : [];
+  const lineOf = lineLocator(readFileSync(path, "utf8"));
+  const located = problems.map((x) => ({ ...x, line: lineOf(x.path) }));
+  if (opts.sarif) {
+    const pathOf = (w: string) => w.split(/\.|\[(\d+)\]/).filter(Boolean);
+    const sarif = toSarif(
+      [
+        ...located.map((x) => ({ ...x, level: "error" as const })),
+        ...warnings.map((w) => ({
+          rule: w.code,
+          path: pathOf(w.path),
+          message: `${w.path}: ${w.message}`,
+          level: "warning" as const,
+          line: lineOf(pathOf(w.path)),
+        })),
+      ],
+      { uri: shown, version: "0.1.0" },
+    );
+    const text = JSON.stringify(sarif, null, 2) + "\n";
+    if (opts.sarif === "-") io.stdout.write(text);
+    else writeFileSync(resolve(io.cwd, opts.sarif), text);
   }
-  return EXIT.ok;
+  if (opts.json) {
+    io.stdout.write(
+      JSON.stringify({ ok: problems.length === 0, ...summary, warnings, problems: located }, null, 2) + "\n",
+    );
+  } else if (opts.sarif !== "-") {
+    io.stdout.write(renderSummary(summary) + renderWarnings(warnings));
+    if (gated) io.stdout.write(renderProblems(located, shown, env));
+  }
+  return problems.length ? EXIT.blocked : EXIT.ok;
+}
+
+function renderProblems(problems: (GateProblem & { line: number })[], shown: string, env: string): string {
+  if (!problems.length) return `\nDeployment gate for ${env}: passed.\n`;
+  return (
+    `\nDeployment gate for ${env}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
+    problems.map((x) => `${shown}:${x.line}: ${x.rule}: ${x.message}`).join("\n") +
+    "\n"
+  );
 }
 
 function reportNotifierErrors(
@@ -168,7 +246,7 @@ function providerText(p: ProviderLine): string {
     .trimEnd();
 }
 
-function renderWarnings(warnings: PolicyWarning[]): string {
+function renderWarnings(warnings: (PolicyWarning | GovernanceWarning)[]): string {
   if (!warnings.length) return "\nNo warnings.\n";
   return (
     `\n${warnings.length} warning${warnings.length === 1 ? "" : "s"}\n` +

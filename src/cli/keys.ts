@@ -15,6 +15,7 @@ import {
 interface CreateOptions extends StoreOptions {
   integration: string;
   label?: string;
+  owner?: string;
   policy?: string;
 }
 
@@ -37,13 +38,18 @@ export const register: RegisterCommand = (program, ctx) => {
     .description("Issue a key for an integration the policy declares, and print it once.")
     .requiredOption("--integration <name>", "the integration (from the policy's integrations section)")
     .option("--label <text>", "a note to tell keys apart (where it is deployed, who holds it)")
+    .option("--owner <person>", "the person who holds the key (a people id; offboard rotates it)")
     .option("-p, --policy <file>", POLICY_OPTION_HELP)
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", STORE_HELP)
     .action((opts: CreateOptions) => {
       checkDeclared(opts, ctx.io);
       withStore(opts, ctx.io, true, (store) => {
-        const { key, record } = store.create({ integration: opts.integration, label: opts.label });
+        const { key, record } = store.create({
+          integration: opts.integration,
+          label: opts.label,
+          owner: opts.owner,
+        });
         // The key alone on stdout, so `KEY=$(policygate keys create …)` works; the rest on stderr.
         ctx.io.stdout.write(key + "\n");
         ctx.io.stderr.write(

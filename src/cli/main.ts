@@ -1,12 +1,17 @@
 import { Command, CommanderError } from "commander";
 import { register as registerAlerts } from "./alerts.js";
 import { register as registerCheck } from "./check.js";
+import { register as registerChecklist } from "./checklist.js";
 import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
+import { register as registerDoc } from "./doc.js";
 import { register as registerInit } from "./init.js";
+import { register as registerIntegration } from "./integration.js";
 import { register as registerKeys } from "./keys.js";
+import { register as registerKeysGovernance } from "./keys-governance.js";
 import { register as registerLogs } from "./logs.js";
+import { register as registerProviderOnboarding } from "./provider-onboarding.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
 import { register as registerReview } from "./review.js";
 import { register as registerScan } from "./scan.js";
@@ -36,6 +41,11 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDemo(program, ctx);
   registerReview(program, ctx);
   registerAlerts(program, ctx);
+  registerIntegration(program, ctx);
+  registerProviderOnboarding(program, ctx);
+  registerDoc(program, ctx);
+  registerChecklist(program, ctx);
+  registerKeysGovernance(program, ctx);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { exceeds, type DataClass } from "../policy/classes.js";
 import { globToRegExp } from "../detect/allowlist.js";
+import { approvalGaps, approvalRequiredIn } from "../governance/approval.js";
 import type { Engine } from "./engine.js";
 
 /** Why a call may not go to a provider: the rule, the HTTP status and what to do. */
@@ -75,6 +76,16 @@ export function checkAccess(engine: Engine, req: AccessRequest): AccessDenial | 
         rule: `integrations.${req.integration}.providers`,
         message: `Integration '${req.integration}' may not use provider '${req.provider}'. Its providers: ${list(integ.providers)}. Add the provider to the integration in the policy if it is needed.`,
       };
+    }
+    if (approvalRequiredIn(p, env)) {
+      const gaps = approvalGaps(p, req.integration);
+      if (gaps.length) {
+        return {
+          status: 403,
+          rule: `integrations.${req.integration}.approval`,
+          message: `Integration '${req.integration}' is not approved for '${env}': ${gaps.join("; ")}. Development and testing need no approval.`,
+        };
+      }
     }
   }
   if (req.model && prov.models?.length && !prov.models.some((m) => globToRegExp(m).test(req.model!))) {

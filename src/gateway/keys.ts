@@ -40,7 +40,34 @@ const MIGRATIONS: Migration[] = [
         ) STRICT;
       `),
   },
+  {
+    // Rotation and the secrets inventory. Existing keys keep working: the new columns are NULL
+    // (no owner recorded, never expires).
+    version: 2,
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE gateway_keys ADD COLUMN owner TEXT;
+        ALTER TABLE gateway_keys ADD COLUMN expires_at TEXT;
+        ALTER TABLE gateway_keys ADD COLUMN replaced_by TEXT;
+        CREATE TABLE key_events (
+          at TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          person TEXT,
+          detail TEXT NOT NULL
+        ) STRICT;
+      `),
+  },
 ];
+
+const COLUMNS = "id, integration, label, last4, created_at, revoked_at, owner, expires_at, replaced_by";
+
+/** A record of a rotation or an offboarding, kept beside the keys (never a key in it). */
+export interface KeyEvent {
+  at: string;
+  kind: "rotate" | "offboard";
+  person: string | null;
+  detail: unknown;
+}
 
 /** What is kept about a key: never the key itself, only enough to recognise and revoke it. */
 export interface GatewayKeyRecord {
@@ -51,6 +78,12 @@ export interface GatewayKeyRecord {
   last4: string;
   created_at: string;
   revoked_at: string | null;
+  /** The person who holds the key (for offboarding), if recorded. */
+  owner?: string | null;
+  /** After a rotation: when the old key stops working (the grace period's end). */
+  expires_at?: string | null;
+  /** After a rotation: the id of the key that replaced it. */
+  replaced_by?: string | null;
 }
 
 interface Row extends GatewayKeyRecord {
@@ -73,14 +106,16 @@ interface Row extends GatewayKeyRecord {
 export class KeyStore implements KeyVerifier {
   private readonly byHash: Database.Statement<
     [Buffer],
-    { id: string; integration: string; revoked_at: string | null }
+    { id: string; integration: string; revoked_at: string | null; expires_at: string | null }
   >;
 
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
   ) {
-    this.byHash = db.prepare("SELECT id, integration, revoked_at FROM gateway_keys WHERE key_sha256 = ?");
+    this.byHash = db.prepare(
+      "SELECT id, integration, revoked_at, expires_at FROM gateway_keys WHERE key_sha256 = ?",
+    );
   }
 
   static open(path: string, opts: SqliteFileOptions = {}): KeyStore {
@@ -95,7 +130,7 @@ export class KeyStore implements KeyVerifier {
   }
 
   /** Issues a key for an integration. The key is in the result and nowhere else, ever. */
-  create(opts: { integration: string; label?: string | null; now?: Date }): {
+  create(opts: { integration: string; label?: string | null; owner?: string | null; now?: Date }): {
     key: string;
     record: GatewayKeyRecord;
   } {
@@ -108,26 +143,83 @@ export class KeyStore implements KeyVerifier {
       last4: key.slice(-4),
       created_at: (opts.now ?? new Date()).toISOString(),
       revoked_at: null,
+      owner: opts.owner ?? null,
+      expires_at: null,
+      replaced_by: null,
     };
     this.run(() =>
       this.db
         .prepare(
-          `INSERT INTO gateway_keys (id, key_sha256, integration, label, last4, created_at)
-           VALUES (@id, @key_sha256, @integration, @label, @last4, @created_at)`,
+          `INSERT INTO gateway_keys (id, key_sha256, integration, label, last4, created_at, owner)
+           VALUES (@id, @key_sha256, @integration, @label, @last4, @created_at, @owner)`,
         )
         .run({ ...record, key_sha256: sha256(key) }),
     );
     return { key, record };
   }
 
+  /**
+   * Issues a replacement for a key (same integration, label and owner) and lets the old one work
+   * for `graceMs` more, so deployments can switch without an outage. A grace of 0 ends it at once.
+   * Returns undefined when no live key has that id.
+   */
+  rotate(
+    id: string,
+    opts: { graceMs: number; owner?: string | null; now?: Date },
+  ): { key: string; record: GatewayKeyRecord; old: GatewayKeyRecord } | undefined {
+    const now = opts.now ?? new Date();
+    return this.run(() =>
+      this.db.transaction(() => {
+        const old = this.db.prepare(`SELECT ${COLUMNS} FROM gateway_keys WHERE id = ?`).get(id) as
+          Row | undefined;
+        if (!old || old.revoked_at || old.replaced_by) return undefined;
+        if (old.expires_at && Date.parse(old.expires_at) <= now.getTime()) return undefined;
+        const fresh = this.create({
+          integration: old.integration,
+          label: old.label,
+          owner: opts.owner === undefined ? (old.owner ?? null) : opts.owner,
+          now,
+        });
+        const expires = new Date(now.getTime() + Math.max(0, opts.graceMs)).toISOString();
+        this.db
+          .prepare("UPDATE gateway_keys SET expires_at = ?, replaced_by = ? WHERE id = ?")
+          .run(expires, fresh.record.id, id);
+        this.recordEvent({
+          at: now.toISOString(),
+          kind: "rotate",
+          person: old.owner ?? null,
+          detail: { old: id, new: fresh.record.id, expires_at: expires },
+        });
+        return { ...fresh, old: { ...old, expires_at: expires, replaced_by: fresh.record.id } };
+      })(),
+    );
+  }
+
+  recordEvent(e: KeyEvent): void {
+    this.run(() =>
+      this.db
+        .prepare("INSERT INTO key_events (at, kind, person, detail) VALUES (?, ?, ?, ?)")
+        .run(e.at, e.kind, e.person, JSON.stringify(e.detail)),
+    );
+  }
+
+  events(): KeyEvent[] {
+    return this.run(() =>
+      (
+        this.db.prepare("SELECT at, kind, person, detail FROM key_events ORDER BY rowid").all() as {
+          at: string;
+          kind: KeyEvent["kind"];
+          person: string | null;
+          detail: string;
+        }[]
+      ).map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown })),
+    );
+  }
+
   /** Every key ever issued, oldest first, revoked ones included; no key or hash in them. */
   list(): GatewayKeyRecord[] {
     return this.run(() =>
-      this.db
-        .prepare(
-          "SELECT id, integration, label, last4, created_at, revoked_at FROM gateway_keys ORDER BY created_at, id",
-        )
-        .all(),
+      this.db.prepare(`SELECT ${COLUMNS} FROM gateway_keys ORDER BY created_at, id`).all(),
     ) as Row[];
   }
 
@@ -141,11 +233,7 @@ export class KeyStore implements KeyVerifier {
         this.db
           .prepare("UPDATE gateway_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
           .run(now.toISOString(), id);
-        return this.db
-          .prepare(
-            "SELECT id, integration, label, last4, created_at, revoked_at FROM gateway_keys WHERE id = ?",
-          )
-          .get(id) as Row | undefined;
+        return this.db.prepare(`SELECT ${COLUMNS} FROM gateway_keys WHERE id = ?`).get(id) as Row | undefined;
       })(),
     );
   }
@@ -161,7 +249,10 @@ export class KeyStore implements KeyVerifier {
     if (typeof presented !== "string" || presented.length === 0 || presented.length > MAX_PRESENTED)
       return null;
     const row = this.run(() => this.byHash.get(sha256(presented)));
-    return row && row.revoked_at === null ? { integration: row.integration, id: row.id } : null;
+    if (!row || row.revoked_at !== null) return null;
+    // A rotated key works until its grace period ends, then never again.
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= Date.now()) return null;
+    return { integration: row.integration, id: row.id };
   }
 
   close(): void {

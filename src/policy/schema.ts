@@ -2,6 +2,11 @@ import { z } from "zod";
 import { AlertsSchema } from "./alerts-schema.js";
 import { DATA_CLASSES } from "./classes.js";
 import { restoreFields } from "./restore-schema.js";
+import {
+  governanceSections,
+  integrationGovernanceShape,
+  providerGovernanceShape,
+} from "./governance-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -54,6 +59,7 @@ const ProviderSchema = z.strictObject({
   zero_data_retention: z.boolean().default(false),
   status: z.enum(["approved", "disabled", "requested"]).default("approved"),
   models: z.array(z.string()).optional().describe("Allowed model names (globs). All models when absent."),
+  ...providerGovernanceShape,
 });
 
 const ClassRuleSchema = z.strictObject({
@@ -188,6 +194,7 @@ const IntegrationSchema = z.strictObject({
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   mode: ModeSchema.optional(),
   ...restoreFields,
+  ...integrationGovernanceShape,
 });
 
 const InputSchema = z.strictObject({
@@ -250,6 +257,7 @@ export const PolicySchema = z.strictObject({
   audit: AuditSchema.prefault({}),
   gateway: GatewaySchema.prefault({}),
   alerts: AlertsSchema,
+  ...governanceSections,
 });
 
 export type PolicyInput = z.input<typeof PolicySchema>;

@@ -20,9 +20,14 @@ describe("policygate init", () => {
     expect(readFileSync(join(dir, "data-classification.csv"), "utf8")).toBe(
       readFileSync(join(examplesDir(), "data-classification.csv"), "utf8"),
     );
-    // What it wrote loads, and `check` accepts it.
+    // What it wrote loads. Its default environment is production, where the alert webhook is
+    // required: `check` names the missing variable, and accepts the policy once it is set.
     expect(loadPolicyFile(join(dir, "policygate.yaml")).ok).toBe(true);
-    expect((await run(["check"], { cwd: dir })).code).toBe(0);
+    const unset = await run(["check"], { cwd: dir });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("POLICYGATE_ALERT_WEBHOOK_URL is not set");
+    const env = { POLICYGATE_ALERT_WEBHOOK_URL: "https://hooks.example.com/x" };
+    expect((await run(["check"], { cwd: dir, env })).code).toBe(0);
   });
 
   it("writes the balanced starter to --output, with the sheet beside it", async () => {

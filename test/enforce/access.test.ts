@@ -25,6 +25,20 @@ integrations:
     environments: [production]
     providers: [anthropic]
     max_class: internal
+    approval:
+      proposed_by: alice
+      approved_by: sam
+      approved_at: "2026-01-10"
+      checklist:
+        data_sent: ticket text
+        classification_compatible: true
+        input_validation: true
+        output_validation: true
+        logging: true
+        rollback_plan: revoke the key
+people:
+  alice: { roles: [senior] }
+  sam: { roles: [security] }
 `;
 
 describe("checkAccess (the article's allowlist)", () => {
