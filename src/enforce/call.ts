@@ -2,6 +2,17 @@ import type { AuditEvent } from "../audit/event.js";
 import { replaceTexts, type StreamRewriter, type Usage, type WireAdapter } from "../providers/adapter.js";
 import { WireError, type Endpoint, type ParsedRequest } from "../providers/types.js";
 import { checkAccess, checkClassLimit } from "./access.js";
+import {
+  applyInjectionAction,
+  checkAnswerContainment,
+  checkInstructions,
+  containInput,
+  containmentOf,
+  ContainmentStreamFilter,
+  rememberContainment,
+  streamNeedsContainment,
+  type CallContainment,
+} from "./containment.js";
 import { decideInput, decideOutput, type Decision } from "./decide.js";
 import type { Engine } from "./engine.js";
 import { PlaceholderAllocator } from "./redact.js";
@@ -74,6 +85,18 @@ export interface PreparedCall {
   body: unknown;
   /** Placeholders handed out for this call; the answer's checks continue its numbering. */
   alloc: PlaceholderAllocator;
+  /** The call's canary and spotlight delimiters; checkAnswer/checkStream also find it through `alloc`. */
+  containment: CallContainment;
+}
+
+/** Optional inputs to prepareCall that only some callers have. */
+export interface PrepareOptions {
+  /**
+   * Per-part scores (0..1, index = parsed.parts index) from a model-based injection classifier,
+   * computed by the caller (it may be async); the integration's injection action treats a part at
+   * or above its threshold like a heuristic finding. See scoreParts in classify.ts.
+   */
+  classifierScores?: readonly (number | undefined)[];
 }
 
 /**
@@ -88,6 +111,7 @@ export function prepareCall(
   parsed: ParsedRequest,
   body: unknown,
   trace: CallTrace,
+  options: PrepareOptions = {},
 ): PreparedCall {
   const { engine } = scope;
   trace.provider = provider;
@@ -108,6 +132,9 @@ export function prepareCall(
     );
   }
 
+  // The pinned instruction layer: a call that rewrites the system prompt is refused before any scan.
+  const pinned = checkInstructions(engine, scope.integration, parsed.parts);
+
   const alloc = new PlaceholderAllocator(parsed.parts.map((p) => p.text));
   let decision: Decision;
   try {
@@ -125,6 +152,8 @@ export function prepareCall(
     decision = passThroughDecision(parsed);
   }
   trace.input = decision;
+  if (pinned) decision.rules.push(pinned);
+  applyInjectionAction(engine, scope.integration, parsed.parts, decision, options.classifierScores);
   if (decision.action === "block") {
     const blocking = decision.rules.filter((r) => r.action === "block" && r.mode === "enforce");
     throw new PolicyViolation(
@@ -136,8 +165,12 @@ export function prepareCall(
   }
   const limit = checkClassLimit(engine, { provider, integration: scope.integration }, decision.classesSent);
   if (limit) throw new PolicyViolation(limit.status, "class_not_allowed", limit.message, [limit.rule]);
-  const out = decision.action === "redact" ? replaceTexts(body, parsed.parts, decision.texts!) : body;
-  return { decision, body: out, alloc };
+  const redacted = decision.action === "redact" ? decision.texts! : parsed.parts.map((p) => p.text);
+  const contained = containInput(engine, scope.integration, parsed.parts, redacted);
+  rememberContainment(alloc, contained.state);
+  const texts = contained.texts ?? (decision.action === "redact" ? redacted : null);
+  const out = texts ? replaceTexts(body, parsed.parts, texts) : body;
+  return { decision, body: out, alloc, containment: contained.state };
 }
 
 /** Checks a whole (non-streamed) answer; returns it with leaks redacted, or throws when withheld. */
@@ -146,11 +179,28 @@ export function checkAnswer(
   json: unknown,
   alloc: PlaceholderAllocator,
   trace: CallTrace,
+  containment?: CallContainment,
 ): unknown {
   const parts = scope.adapter.parseResponse(scope.endpoint, json);
   const out = decideOutput(scope.engine, parts, alloc);
   trace.output = out;
   trace.usage = scope.adapter.usage(scope.endpoint, json);
+  let rewritten = out.action === "redact";
+  if (out.action !== "block") {
+    const texts = out.texts ?? parts.map((p) => p.text);
+    const contained = checkAnswerContainment(
+      scope.engine,
+      containment ?? containmentOf(alloc),
+      scope.integration,
+      parts,
+      texts,
+      out,
+    );
+    if (contained) {
+      out.texts = contained;
+      rewritten = true;
+    }
+  }
   if (out.action === "block") {
     const blocking = out.rules.filter((r) => r.action === "block" && r.mode === "enforce");
     throw new PolicyViolation(
@@ -160,7 +210,7 @@ export function checkAnswer(
       blocking.map((r) => r.rule),
     );
   }
-  return out.action === "redact" ? replaceTexts(json, parts, out.texts!) : json;
+  return rewritten ? replaceTexts(json, parts, out.texts!) : json;
 }
 
 /** The guard and rewriter a streamed answer flows through, and what to record when it ends. */
@@ -171,8 +221,16 @@ export interface StreamCheck {
   finish(trace: CallTrace): PolicyViolation | null;
 }
 
-export function checkStream(scope: CallScope, alloc: PlaceholderAllocator): StreamCheck {
-  const guard = new OutputStreamGuard(scope.engine, alloc);
+export function checkStream(
+  scope: CallScope,
+  alloc: PlaceholderAllocator,
+  containment?: CallContainment,
+): StreamCheck {
+  const state = containment ?? containmentOf(alloc);
+  const filter = streamNeedsContainment(scope.engine, state, scope.integration)
+    ? new ContainmentStreamFilter(scope.engine, state, scope.integration)
+    : undefined;
+  const guard = new OutputStreamGuard(scope.engine, alloc, filter);
   const rewriter = scope.adapter.streamRewriter(scope.endpoint, guard);
   return {
     guard,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DATA_CLASSES } from "./classes.js";
+import { INTEGRATION_CONTAINMENT_FIELDS, OutputLinksSchema } from "./containment-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -176,6 +177,7 @@ const OutputSchema = z.strictObject({
     .max(1048576)
     .default(16384)
     .describe("Most characters held back while a match may still be forming (a PEM key, a long token)."),
+  links: OutputLinksSchema,
 });
 
 const IntegrationSchema = z.strictObject({
@@ -185,6 +187,7 @@ const IntegrationSchema = z.strictObject({
   providers: z.array(z.string()).default([]),
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   mode: ModeSchema.optional(),
+  ...INTEGRATION_CONTAINMENT_FIELDS,
 });
 
 const InputSchema = z.strictObject({
