@@ -10,7 +10,7 @@ import type { OutputLinksConfig } from "../policy/containment-schema.js";
 
 /** Inline markdown image or link: `![alt](url "title")`, `[text](<url>)`. Bounded, so linear. */
 const MD_LINK =
-  /(!?)\[([^[\]\n]{0,500})\]\(\s*<?([^\s()<>]{0,2048})>?(?:\s+(?:"[^"\n]{0,300}"|'[^'\n]{0,300}'))?\s*\)/g;
+  /(!?)\[([^[\]\n]{0,500})\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]{0,256}\)){0,2048})>?(?:\s+(?:"[^"\n]{0,300}"|'[^'\n]{0,300}'))?\s*\)/g;
 /** HTML image: `<img src="…">`. */
 const HTML_IMG = /<img\b[^<>]{0,2048}>/gi;
 const SRC = /\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
@@ -155,15 +155,29 @@ export function openLinkStart(text: string): number {
     let open = false;
     if (close === -1) open = !rest.includes("\n") && rest.length <= 502;
     else if (close === rest.length - 1) open = true;
-    else if (rest[close + 1] === "(") open = !rest.includes(")", close + 2);
+    else if (rest[close + 1] === "(") open = parenOpen(rest, close + 2);
     if (open) best = b > 0 && text[b - 1] === "!" ? b - 1 : b;
   }
+  // A trailing "!" may become an image once its "[" arrives.
+  if (best === -1 && text.endsWith("!")) best = text.length - 1;
   const lt = text.lastIndexOf("<");
   if (lt !== -1 && text.length - lt <= MAX_LINK_HOLD && !text.includes(">", lt)) {
     const head = text.slice(lt, lt + 4).toLowerCase();
     if ("<img".startsWith(head) || head === "<img") best = best === -1 ? lt : Math.min(best, lt);
   }
   return best;
+}
+
+/** Whether the URL part starting at `from` (just after its "(") is still unclosed. */
+function parenOpen(s: string, from: number): boolean {
+  let depth = 1;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\n") return false;
+    if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return false;
+  }
+  return true;
 }
 
 /** Link stripping over a stream: holds a construct that may still be forming, strips the rest. */

@@ -49,6 +49,8 @@ export interface MockScript {
   cutAfterEvents?: number;
   /** Extra response headers. */
   headers?: Record<string, string>;
+  /** The answer text computed from the request (overrides `text`): to answer with what the gateway added. */
+  reply?: (req: RecordedRequest) => string;
 }
 
 export interface MockUpstream {
@@ -148,7 +150,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       record.endpoint = r.endpoint;
     }
     requests.push(record);
-    const s = current;
+    const s = current.reply ? { ...current, text: current.reply(record) } : current;
     if (s.delayMs) await sleep(s.delayMs);
 
     if (!r)
