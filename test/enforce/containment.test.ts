@@ -217,3 +217,13 @@ describe("expected output", () => {
     );
   });
 });
+
+describe("docs/injection.md", () => {
+  it("its policy example loads", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../docs/injection.md", import.meta.url), "utf8");
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    const r = parsePolicy(yaml, { file: "docs/injection.md" });
+    expect(r.ok ? [] : r.errors.map((e) => e.message)).toEqual([]);
+  });
+});
