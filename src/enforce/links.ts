@@ -51,7 +51,8 @@ export class LinkPolicy {
 
   /** `text` with every removable link and image taken out; `removed` counts them. */
   strip(text: string): { text: string; removed: number } {
-    if (!this.active || (!text.includes("](") && !/<img/i.test(text))) return { text, removed: 0 };
+    if (!this.active || (!text.includes("](") && !(text.includes("<") && /<img/i.test(text))))
+      return { text, removed: 0 };
     let removed = 0;
     let out = text.replace(MD_LINK, (all, bang: string, label: string, url: string) => {
       if (!this.mustRemove(url, bang === "!")) return all;
@@ -188,6 +189,8 @@ export class StreamLinkStripper {
   constructor(private readonly policy: LinkPolicy) {}
 
   push(text: string): string {
+    // Most chunks are plain words: nothing to hold and nothing to strip.
+    if (!this.pending && !/[[!<]/.test(text)) return text;
     this.pending += text;
     const at = openLinkStart(this.pending);
     const cut = at === -1 ? this.pending.length : at;
