@@ -76,8 +76,17 @@ export class IntentValidator {
     }
     this.schema(value);
     const e = this.schema.errors?.[0];
-    return e ? `${e.instancePath || "(root)"} fails "${e.keyword}"` : undefined;
+    return e ? `${safePath(e.instancePath)} fails "${e.keyword}"` : undefined;
   }
+}
+
+/** The instance path with any segment that may be answer content (not a plain key or index) masked. */
+function safePath(path: string): string {
+  if (!path) return "(root)";
+  return path
+    .split("/")
+    .map((seg) => (seg === "" || /^(?:[A-Za-z_][A-Za-z0-9_-]{0,39}|\d{1,6})$/.test(seg) ? seg : "*"))
+    .join("/");
 }
 
 function fullMatch(re: RE2, text: string): boolean {

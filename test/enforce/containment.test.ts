@@ -199,6 +199,11 @@ describe("expected output", () => {
       "no_markdown_images",
     ]);
     expect(v.schemaProblem('{"n": "x"}')).toBe('/n fails "type"');
+    // A key the model wrote may be data: it is masked in the refusal.
+    const nested = intent({
+      json_schema: { type: "object", additionalProperties: { type: "integer" } },
+    });
+    expect(nested.schemaProblem('{"jane.doe@example.com": "x"}')).toBe('/* fails "type"');
   });
 
   it("never accepts an answer over max_length, and accepts every one within it (property)", () => {
