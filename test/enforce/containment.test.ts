@@ -266,3 +266,37 @@ describe("containInput", () => {
     expect(containInput(new Engine(r.value), "bot", parts, ["hello"]).texts).toBeNull();
   });
 });
+
+describe("canary in a stream", () => {
+  it("is caught however the answer is cut, and no part of its hex is released (property)", async () => {
+    const { Engine } = await import("../../src/enforce/engine.js");
+    const { ContainmentStreamFilter } = await import("../../src/enforce/containment.js");
+    const r = parsePolicy(`integrations:\n  bot:\n    canary: true\n`, { file: "p.yaml" });
+    if (!r.ok) throw new Error(r.errors[0]!.message);
+    const engine = new Engine(r.value);
+    const canary = "pgc-0123456789abcdef";
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 40 }),
+        fc.string({ maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.boolean(),
+        (before, after, cuts, upper) => {
+          const text = before + (upper ? canary.toUpperCase() : canary) + after;
+          const f = new ContainmentStreamFilter(engine, { integration: "bot", canary }, "bot");
+          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          let out = "";
+          let prev = 0;
+          for (const c of [...points, text.length]) {
+            out += f.push("c0", text.slice(prev, c));
+            prev = c;
+          }
+          out += f.end("c0");
+          return (
+            f.blocked?.rule === "integrations.bot.canary" && !out.toLowerCase().includes("0123456789abcdef")
+          );
+        },
+      ),
+    );
+  });
+});

@@ -313,6 +313,20 @@ describe("output exfiltration links", () => {
     expect(out).toContain("docs.acme.example/returns");
   });
 
+  it("strips it from a streamed Responses API answer, including the events that repeat the whole text", async () => {
+    upstream.script({ text, splitAt: [12, 24, 36, 48, 60, 90] });
+    const stream = openai("pgk_flagger").responses.stream({
+      model: "gpt-4o-mini",
+      input: "Where is my order?",
+    });
+    let deltas = "";
+    stream.on("response.output_text.delta", (e) => (deltas += e.delta));
+    const final = await stream.finalResponse();
+    expect(deltas).not.toContain("evil.example");
+    expect(final.output_text).toBe(deltas);
+    expect(final.output_text).toContain("docs.acme.example/returns");
+  });
+
   it("strips it from a non-streamed answer", async () => {
     upstream.script({ text });
     const r = await openai("pgk_flagger").chat.completions.create({
