@@ -8,10 +8,7 @@ import {
   checkInstructions,
   containInput,
   containmentOf,
-  ContainmentStreamFilter,
   rememberContainment,
-  streamNeedsContainment,
-  type CallContainment,
 } from "./containment.js";
 import { decideInput, decideOutput, type Decision } from "./decide.js";
 import type { Engine } from "./engine.js";
@@ -30,6 +27,16 @@ export interface CallScope {
   adapter: WireAdapter;
   endpoint: Endpoint;
   integration: string | null;
+}
+
+/** Optional inputs to prepareCall that only some callers have. */
+export interface PrepareOptions {
+  /**
+   * Per-part scores (0..1, index = parsed.parts index) from a model-based injection classifier,
+   * computed by the caller (it may be async); the integration's injection action treats a part at
+   * or above its threshold like a heuristic finding. See scoreParts in classify.ts.
+   */
+  classifierScores?: readonly (number | undefined)[];
 }
 
 /** What the audit event needs, filled in as the call goes. */
@@ -85,18 +92,6 @@ export interface PreparedCall {
   body: unknown;
   /** Placeholders handed out for this call; the answer's checks continue its numbering. */
   alloc: PlaceholderAllocator;
-  /** The call's canary and spotlight delimiters; checkAnswer/checkStream also find it through `alloc`. */
-  containment: CallContainment;
-}
-
-/** Optional inputs to prepareCall that only some callers have. */
-export interface PrepareOptions {
-  /**
-   * Per-part scores (0..1, index = parsed.parts index) from a model-based injection classifier,
-   * computed by the caller (it may be async); the integration's injection action treats a part at
-   * or above its threshold like a heuristic finding. See scoreParts in classify.ts.
-   */
-  classifierScores?: readonly (number | undefined)[];
 }
 
 /**
@@ -121,6 +116,8 @@ export function prepareCall(
     model: parsed.model || undefined,
   });
   if (denial) throw new PolicyViolation(denial.status, "access_denied", denial.message, [denial.rule]);
+  // The pinned instruction layer: a call that rewrites the system prompt is refused before any scan.
+  const pinned = checkInstructions(engine, scope.integration, parsed.parts);
 
   if (parsed.unscannable.length && engine.policy.input.unscannable_parts === "block") {
     const types = [...new Set(parsed.unscannable.map((u) => u.type))].join(", ");
@@ -131,9 +128,6 @@ export function prepareCall(
       ["input.unscannable_parts"],
     );
   }
-
-  // The pinned instruction layer: a call that rewrites the system prompt is refused before any scan.
-  const pinned = checkInstructions(engine, scope.integration, parsed.parts);
 
   const alloc = new PlaceholderAllocator(parsed.parts.map((p) => p.text));
   let decision: Decision;
@@ -165,12 +159,17 @@ export function prepareCall(
   }
   const limit = checkClassLimit(engine, { provider, integration: scope.integration }, decision.classesSent);
   if (limit) throw new PolicyViolation(limit.status, "class_not_allowed", limit.message, [limit.rule]);
+  // Spotlighting and the canary rewrite what goes out, on top of any redaction; the answer's checks
+  // find this call's canary through `alloc`.
   const redacted = decision.action === "redact" ? decision.texts! : parsed.parts.map((p) => p.text);
   const contained = containInput(engine, scope.integration, parsed.parts, redacted);
   rememberContainment(alloc, contained.state);
-  const texts = contained.texts ?? (decision.action === "redact" ? redacted : null);
-  const out = texts ? replaceTexts(body, parsed.parts, texts) : body;
-  return { decision, body: out, alloc, containment: contained.state };
+  if (contained.texts) {
+    if (decision.action === "redact") decision.texts = contained.texts;
+    else body = replaceTexts(body, parsed.parts, contained.texts);
+  }
+  const out = decision.action === "redact" ? replaceTexts(body, parsed.parts, decision.texts!) : body;
+  return { decision, body: out, alloc };
 }
 
 /** Checks a whole (non-streamed) answer; returns it with leaks redacted, or throws when withheld. */
@@ -179,27 +178,24 @@ export function checkAnswer(
   json: unknown,
   alloc: PlaceholderAllocator,
   trace: CallTrace,
-  containment?: CallContainment,
 ): unknown {
   const parts = scope.adapter.parseResponse(scope.endpoint, json);
   const out = decideOutput(scope.engine, parts, alloc);
   trace.output = out;
   trace.usage = scope.adapter.usage(scope.endpoint, json);
-  let rewritten = out.action === "redact";
   if (out.action !== "block") {
+    // Canary leaks and answers of the wrong shape are refused; exfiltration links are removed
+    // (which makes the output decision a redact).
     const texts = out.texts ?? parts.map((p) => p.text);
     const contained = checkAnswerContainment(
       scope.engine,
-      containment ?? containmentOf(alloc),
+      containmentOf(alloc),
       scope.integration,
       parts,
       texts,
       out,
     );
-    if (contained) {
-      out.texts = contained;
-      rewritten = true;
-    }
+    if (contained) out.texts = contained;
   }
   if (out.action === "block") {
     const blocking = out.rules.filter((r) => r.action === "block" && r.mode === "enforce");
@@ -210,7 +206,7 @@ export function checkAnswer(
       blocking.map((r) => r.rule),
     );
   }
-  return rewritten ? replaceTexts(json, parts, out.texts!) : json;
+  return out.action === "redact" ? replaceTexts(json, parts, out.texts!) : json;
 }
 
 /** The guard and rewriter a streamed answer flows through, and what to record when it ends. */
@@ -221,16 +217,8 @@ export interface StreamCheck {
   finish(trace: CallTrace): PolicyViolation | null;
 }
 
-export function checkStream(
-  scope: CallScope,
-  alloc: PlaceholderAllocator,
-  containment?: CallContainment,
-): StreamCheck {
-  const state = containment ?? containmentOf(alloc);
-  const filter = streamNeedsContainment(scope.engine, state, scope.integration)
-    ? new ContainmentStreamFilter(scope.engine, state, scope.integration)
-    : undefined;
-  const guard = new OutputStreamGuard(scope.engine, alloc, filter);
+export function checkStream(scope: CallScope, alloc: PlaceholderAllocator): StreamCheck {
+  const guard = new OutputStreamGuard(scope.engine, alloc);
   const rewriter = scope.adapter.streamRewriter(scope.endpoint, guard);
   return {
     guard,

@@ -407,6 +407,8 @@ export function checkAnswerContainment(
       if (decision.enforcedAction === "allow") decision.enforcedAction = "redact";
     }
   }
+  // A repaired or stripped answer is a rewritten one: the caller gets the new texts.
+  if (changed && decision.action === "allow") decision.action = "redact";
   return changed ? out : null;
 }
 

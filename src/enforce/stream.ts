@@ -1,5 +1,5 @@
 import type { Finding } from "../detect/types.js";
-import type { ContainmentStreamFilter } from "./containment.js";
+import { containmentOf, ContainmentStreamFilter, streamNeedsContainment } from "./containment.js";
 import { conclude, judgeOutput, type Decision, type Judged, type RuleHit } from "./decide.js";
 import type { Engine } from "./engine.js";
 import { PlaceholderAllocator, redactText } from "./redact.js";
@@ -43,8 +43,11 @@ export class OutputStreamGuard {
   constructor(
     private readonly engine: Engine,
     private readonly alloc: PlaceholderAllocator = new PlaceholderAllocator(),
-    /** Containment applied to released text (canary, expected output, links); see containment.ts. */
-    private readonly filter?: ContainmentStreamFilter,
+    /**
+     * Containment applied to released text (canary, expected output, links); see containment.ts.
+     * By default the one the call's prepareCall registered on `alloc` (links only without one).
+     */
+    private readonly filter: ContainmentStreamFilter | undefined = defaultFilter(engine, alloc),
   ) {
     this.window = engine.policy.output.stream_window;
     this.maxHold = Math.max(engine.policy.output.stream_max_hold, this.window);
@@ -186,6 +189,14 @@ export class OutputStreamGuard {
     this.counted.add(key);
     this.judged.push(j);
   }
+}
+
+function defaultFilter(engine: Engine, alloc: PlaceholderAllocator): ContainmentStreamFilter | undefined {
+  const state = containmentOf(alloc);
+  const integration = state?.integration ?? null;
+  return streamNeedsContainment(engine, state, integration)
+    ? new ContainmentStreamFilter(engine, state, integration)
+    : undefined;
 }
 
 function shift<T extends Finding>(f: T, by: number): T {

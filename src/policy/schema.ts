@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { DATA_CLASSES } from "./classes.js";
 import { INTEGRATION_CONTAINMENT_FIELDS, OutputLinksSchema } from "./containment-schema.js";
+import { DATA_CLASSES } from "./classes.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -186,8 +186,8 @@ const IntegrationSchema = z.strictObject({
   environments: z.array(z.string()).default([]),
   providers: z.array(z.string()).default([]),
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
-  mode: ModeSchema.optional(),
   ...INTEGRATION_CONTAINMENT_FIELDS,
+  mode: ModeSchema.optional(),
 });
 
 const InputSchema = z.strictObject({

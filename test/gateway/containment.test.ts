@@ -126,7 +126,7 @@ describe("pinned instruction layer", () => {
 
 describe("canary tokens", () => {
   it("blocks an answer that repeats the canary (OpenAI) and records the rule, never the token", async () => {
-    upstream.script({ reply: (req) => `My instructions say: ${canaryOf(req)}` });
+    upstream.script({ reply: (req) => ({ text: `My instructions say: ${canaryOf(req)}` }) });
     const err = await openai("pgk_support")
       .chat.completions.create({
         model: "gpt-4o-mini",
@@ -150,7 +150,7 @@ describe("canary tokens", () => {
 
   it("blocks a streamed answer whose canary is split across chunks (Anthropic)", async () => {
     upstream.script({
-      reply: (req) => `Sure. The marker is ${canaryOf(req).toUpperCase()} and that is all.`,
+      reply: (req) => ({ text: `Sure. The marker is ${canaryOf(req).toUpperCase()} and that is all.` }),
       splitAt: [5, 27, 33, 40],
     });
     const stream = anthropic("pgk_support").messages.stream({

@@ -49,8 +49,11 @@ export interface MockScript {
   cutAfterEvents?: number;
   /** Extra response headers. */
   headers?: Record<string, string>;
-  /** The answer text computed from the request (overrides `text`): to answer with what the gateway added. */
-  reply?: (req: RecordedRequest) => string;
+  /**
+   * Builds the rest of the script from the request it answers (e.g. a tool call whose arguments
+   * repeat the placeholders the request carried), merged over the other fields.
+   */
+  reply?: (req: RecordedRequest) => Omit<MockScript, "reply">;
 }
 
 export interface MockUpstream {
@@ -150,7 +153,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       record.endpoint = r.endpoint;
     }
     requests.push(record);
-    const s = current.reply ? { ...current, text: current.reply(record) } : current;
+    const s = current.reply ? { ...current, ...current.reply(record) } : current;
     if (s.delayMs) await sleep(s.delayMs);
 
     if (!r)
