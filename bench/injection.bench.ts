@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scoreInjection } from "../src/detect/injection/index.js";
+import { evaluatePublicSets } from "./injection-public.js";
 
 interface Row {
   id: string;
@@ -101,6 +102,8 @@ evaluate(
   readJsonl(join(root, "holdout/positives.jsonl")),
   readJsonl(join(root, "holdout/negatives.jsonl")),
 );
+
+evaluatePublicSets(threshold);
 
 // Cost: 2 KB texts cut from the corpus, many runs each: benign texts only (most traffic), and
 // benign and injected texts mixed (every family and language, so every path runs).

@@ -25,6 +25,8 @@ export { checkAccess, checkClassLimit } from "./enforce/access.js";
 export type { AccessDenial, AccessRequest } from "./enforce/access.js";
 export { OutputStreamGuard } from "./enforce/stream.js";
 export { PlaceholderAllocator } from "./enforce/redact.js";
+export { markUntrusted, UNTRUSTED_OPEN, UNTRUSTED_CLOSE } from "./enforce/untrusted.js";
+export type { InjectionClassifier } from "./detect/injection/classifier.js";
 
 export type { Finding, Direction, DetectorSpec } from "./detect/types.js";
 export { builtinDetectors } from "./detect/catalogue.js";

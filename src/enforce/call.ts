@@ -2,6 +2,14 @@ import type { AuditEvent } from "../audit/event.js";
 import { replaceTexts, type StreamRewriter, type Usage, type WireAdapter } from "../providers/adapter.js";
 import { WireError, type Endpoint, type ParsedRequest } from "../providers/types.js";
 import { checkAccess, checkClassLimit } from "./access.js";
+import {
+  applyInjectionAction,
+  checkAnswerContainment,
+  checkInstructions,
+  containInput,
+  containmentOf,
+  rememberContainment,
+} from "./containment.js";
 import { decideInput, decideOutput, type Decision } from "./decide.js";
 import type { Engine } from "./engine.js";
 import { PlaceholderAllocator } from "./redact.js";
@@ -28,6 +36,16 @@ export interface CallScope {
   caller?: string | null;
   /** Where conversations' placeholder mappings are kept; default: the process's encrypted in-memory vault. */
   vault?: ConversationVault;
+}
+
+/** Optional inputs to prepareCall that only some callers have. */
+export interface PrepareOptions {
+  /**
+   * Per-part scores (0..1, index = parsed.parts index) from a model-based injection classifier,
+   * computed by the caller (it may be async); the integration's injection action treats a part at
+   * or above its threshold like a heuristic finding. See scoreParts in classify.ts.
+   */
+  classifierScores?: readonly (number | undefined)[];
 }
 
 /** What the audit event needs, filled in as the call goes. */
@@ -99,6 +117,7 @@ export function prepareCall(
   parsed: ParsedRequest,
   body: unknown,
   trace: CallTrace,
+  options: PrepareOptions = {},
 ): PreparedCall {
   const { engine } = scope;
   trace.provider = provider;
@@ -108,6 +127,8 @@ export function prepareCall(
     model: parsed.model || undefined,
   });
   if (denial) throw new PolicyViolation(denial.status, "access_denied", denial.message, [denial.rule]);
+  // The pinned instruction layer: a call that rewrites the system prompt is refused before any scan.
+  const pinned = checkInstructions(engine, scope.integration, parsed.parts);
 
   if (parsed.unscannable.length && engine.policy.input.unscannable_parts === "block") {
     const types = [...new Set(parsed.unscannable.map((u) => u.type))].join(", ");
@@ -138,6 +159,8 @@ export function prepareCall(
     decision = passThroughDecision(parsed);
   }
   trace.input = decision;
+  if (pinned) decision.rules.push(pinned);
+  applyInjectionAction(engine, scope.integration, parsed.parts, decision, options.classifierScores);
   if (decision.action === "block") {
     const blocking = decision.rules.filter((r) => r.action === "block" && r.mode === "enforce");
     throw new PolicyViolation(
@@ -149,6 +172,15 @@ export function prepareCall(
   }
   const limit = checkClassLimit(engine, { provider, integration: scope.integration }, decision.classesSent);
   if (limit) throw new PolicyViolation(limit.status, "class_not_allowed", limit.message, [limit.rule]);
+  // Spotlighting and the canary rewrite what goes out, on top of any redaction; the answer's checks
+  // find this call's canary through `alloc`.
+  const redacted = decision.action === "redact" ? decision.texts! : parsed.parts.map((p) => p.text);
+  const contained = containInput(engine, scope.integration, parsed.parts, redacted);
+  rememberContainment(alloc, contained.state);
+  if (contained.texts) {
+    if (decision.action === "redact") decision.texts = contained.texts;
+    else body = replaceTexts(body, parsed.parts, contained.texts);
+  }
   const out = decision.action === "redact" ? replaceTexts(body, parsed.parts, decision.texts!) : body;
   if (restorePlan) return { decision, body: out, alloc, restore: commitRestore(restorePlan, alloc) };
   return { decision, body: out, alloc };
@@ -165,6 +197,20 @@ export function checkAnswer(
   const out = decideOutput(scope.engine, parts, alloc);
   trace.output = out;
   trace.usage = scope.adapter.usage(scope.endpoint, json);
+  if (out.action !== "block") {
+    // Canary leaks and answers of the wrong shape are refused; exfiltration links are removed
+    // (which makes the output decision a redact).
+    const texts = out.texts ?? parts.map((p) => p.text);
+    const contained = checkAnswerContainment(
+      scope.engine,
+      containmentOf(alloc),
+      scope.integration,
+      parts,
+      texts,
+      out,
+    );
+    if (contained) out.texts = contained;
+  }
   if (out.action === "block") {
     const blocking = out.rules.filter((r) => r.action === "block" && r.mode === "enforce");
     throw new PolicyViolation(

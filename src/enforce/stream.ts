@@ -1,4 +1,5 @@
 import type { Finding } from "../detect/types.js";
+import { containmentOf, ContainmentStreamFilter, streamNeedsContainment } from "./containment.js";
 import { conclude, judgeOutput, type Decision, type Judged, type RuleHit } from "./decide.js";
 import type { Engine } from "./engine.js";
 import { PlaceholderAllocator, redactText } from "./redact.js";
@@ -42,6 +43,11 @@ export class OutputStreamGuard {
   constructor(
     private readonly engine: Engine,
     private readonly alloc: PlaceholderAllocator = new PlaceholderAllocator(),
+    /**
+     * Containment applied to released text (canary, expected output, links); see containment.ts.
+     * By default the one the call's prepareCall registered on `alloc` (links only without one).
+     */
+    private readonly filter: ContainmentStreamFilter | undefined = defaultFilter(engine, alloc),
   ) {
     this.window = engine.policy.output.stream_window;
     this.maxHold = Math.max(engine.policy.output.stream_max_hold, this.window);
@@ -57,15 +63,30 @@ export class OutputStreamGuard {
     const ch = this.channel(channel);
     if (this.blockHit || ch.ended) return "";
     ch.buf += text;
-    return this.release(channel, ch, false);
+    return this.pass(channel, ch, this.release(channel, ch, false), false);
   }
 
   /** The channel is complete: returns whatever was held back (redacted), or "" when blocked. */
   end(channel: string): string {
     const ch = this.channel(channel);
     if (ch.ended) return "";
-    const out = this.blockHit ? "" : this.release(channel, ch, true);
+    const out = this.blockHit ? "" : this.pass(channel, ch, this.release(channel, ch, true), true);
     ch.ended = true;
+    return out;
+  }
+
+  /** Released text through the containment filter; what it lets out is what the caller sees. */
+  private pass(name: string, ch: Channel, text: string, final: boolean): string {
+    if (this.blockHit) return "";
+    let out = text;
+    if (this.filter) {
+      out = this.filter.push(name, text) + (final ? this.filter.end(name) : "");
+      if (this.filter.blocked) {
+        this.blockHit ??= this.filter.blocked;
+        return "";
+      }
+    }
+    ch.emitted += out;
     return out;
   }
 
@@ -94,7 +115,14 @@ export class OutputStreamGuard {
   /** The decision over everything seen so far, for the audit event. */
   decision(): Decision {
     const parts = this.order.map(() => ({ text: "" }));
-    return { ...conclude(this.engine, "output", parts, this.judged, this.alloc), texts: null };
+    const d = { ...conclude(this.engine, "output", parts, this.judged, this.alloc), texts: null };
+    for (const h of this.filter?.rules() ?? []) {
+      d.rules.push(h);
+      const act = h.action === "block" ? "block" : "redact";
+      if (d.enforcedAction !== "block") d.enforcedAction = act;
+      if (h.mode === "enforce" && d.action !== "block") d.action = act;
+    }
+    return d;
   }
 
   private channel(name: string): Channel {
@@ -145,7 +173,6 @@ export class OutputStreamGuard {
     const from = ch.released - ch.bufStart;
     const out = redactText(ch.buf.slice(from, r - ch.bufStart), spans, this.alloc);
     ch.released = r;
-    ch.emitted += out;
     // Keep LOOKBACK released characters for context; drop the rest.
     const keepFrom = Math.max(0, r - LOOKBACK - ch.bufStart);
     if (keepFrom > 0) {
@@ -162,6 +189,14 @@ export class OutputStreamGuard {
     this.counted.add(key);
     this.judged.push(j);
   }
+}
+
+function defaultFilter(engine: Engine, alloc: PlaceholderAllocator): ContainmentStreamFilter | undefined {
+  const state = containmentOf(alloc);
+  const integration = state?.integration ?? null;
+  return streamNeedsContainment(engine, state, integration)
+    ? new ContainmentStreamFilter(engine, state, integration)
+    : undefined;
 }
 
 function shift<T extends Finding>(f: T, by: number): T {

@@ -2,7 +2,9 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { AuditEvent } from "../audit/event.js";
 import { globToRegExp } from "../detect/allowlist.js";
+import type { InjectionClassifier } from "../detect/injection/classifier.js";
 import { checkAccess } from "../enforce/access.js";
+import { scoreParts } from "../enforce/classify.js";
 import {
   auditEvent,
   checkAnswer,
@@ -34,6 +36,8 @@ export interface CallEnv {
   caller?: string;
   /** Provider keys by provider name, read from the environment at load time. */
   providerKey(provider: string): string | undefined;
+  /** A model-based injection classifier; undefined keeps the heuristic alone (no extra work). */
+  injectionClassifier?: InjectionClassifier | undefined;
   /** Records the call's audit event; rejects when the store cannot take it. */
   audit(event: AuditEvent): Promise<void>;
   newId(): string;
@@ -116,7 +120,10 @@ async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<
   };
   const parsed = parseCall(scope, body, call.params, trace);
   const provider = resolveProvider(env, parsed.model);
-  const { body: outBody, alloc } = prepareCall(scope, provider, parsed, body, trace);
+  const classifierScores = env.injectionClassifier
+    ? await scoreParts(engine, env.integration, parsed.parts, env.injectionClassifier)
+    : undefined;
+  const { body: outBody, alloc } = prepareCall(scope, provider, parsed, body, trace, { classifierScores });
   const prov = engine.policy.providers[provider]!;
 
   // The offline echo provider answers in-process, in the caller's wire format.

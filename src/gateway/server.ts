@@ -6,6 +6,7 @@ import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
 import type { AuditEvent } from "../audit/event.js";
 import type { AuditStore } from "../audit/store.js";
+import type { InjectionClassifier } from "../detect/injection/classifier.js";
 import { Engine } from "../enforce/engine.js";
 import { formatPolicyError } from "../policy/errors.js";
 import { loadPolicyFile, type LoadedPolicy } from "../policy/load.js";
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   onReload?: (policy: LoadedPolicy) => void;
   /** Called after the last call finished and before the store closes (flush alerts). */
   beforeClose?: () => Promise<void>;
+  /** A model-based prompt-injection classifier (0..1 per text), consulted next to the heuristic. */
+  injectionClassifier?: InjectionClassifier;
 }
 
 interface Loaded {
@@ -212,6 +215,7 @@ export class Gateway {
         audit: (e) => this.record(e),
         newId: this.opts.newId,
         now: this.now,
+        injectionClassifier: this.opts.injectionClassifier,
       };
       const signal = node ? closeSignal(node) : c.req.raw.signal;
       const call: IncomingCall = { requestId, body, params, query, headers, signal };

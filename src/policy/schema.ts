@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AlertsSchema } from "./alerts-schema.js";
+import { INTEGRATION_CONTAINMENT_FIELDS, OutputLinksSchema } from "./containment-schema.js";
 import { DATA_CLASSES } from "./classes.js";
 import { restoreFields } from "./restore-schema.js";
 import {
@@ -184,6 +185,7 @@ const OutputSchema = z.strictObject({
     .max(1048576)
     .default(16384)
     .describe("Most characters held back while a match may still be forming (a PEM key, a long token)."),
+  links: OutputLinksSchema,
 });
 
 const IntegrationSchema = z.strictObject({
@@ -192,6 +194,7 @@ const IntegrationSchema = z.strictObject({
   environments: z.array(z.string()).default([]),
   providers: z.array(z.string()).default([]),
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
+  ...INTEGRATION_CONTAINMENT_FIELDS,
   mode: ModeSchema.optional(),
   ...restoreFields,
   ...integrationGovernanceShape,

@@ -2,6 +2,7 @@ import RE2 from "re2";
 import { builtinDetector, builtinDetectors } from "../detect/catalogue.js";
 import { validateAlerts } from "./alerts-validate.js";
 import { validateGovernance } from "./governance-validate.js";
+import { validateContainment } from "./containment-validate.js";
 import type { Policy } from "./schema.js";
 
 /** A cross-reference problem found after the schema accepted the document. */
@@ -127,6 +128,7 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
   });
   issues.push(...validateAlerts(p));
   issues.push(...validateGovernance(p));
+  issues.push(...validateContainment(p));
   return issues;
 }
 
