@@ -40,8 +40,22 @@ integrations:
   support-bot:
     environments: [production]
     providers: [openai, anthropic]
+    approval:
+      proposed_by: alice
+      approved_by: sam
+      approved_at: "2026-01-10"
+      checklist:
+        data_sent: tickets
+        classification_compatible: true
+        input_validation: true
+        output_validation: true
+        logging: true
+        rollback_plan: revoke the key
   analytics:
     providers: [devmodel]
+people:
+  alice: { roles: [senior] }
+  sam: { roles: [security] }
 data_dictionary:
   columns:
     production.customers.name: confidential
@@ -288,6 +302,22 @@ describe("creating a guarded client", () => {
       /does not speak the openai format/,
     );
     expect(() => guard(bareOpenAI(), opts({ integration: "nobody" }))).toThrow(/not declared/);
+  });
+
+  it("refuses production use of an integration without an approval record, naming what is missing", () => {
+    const yaml = POLICY.replaceAll("{{UPSTREAM}}", mock.url).replace("    approval:\n", "    unapproved:\n");
+    const r = parsePolicy(yaml.replace(/ {4}unapproved:\n(?: {6}.*\n| {8}.*\n)+/, ""), { file: "x.yaml" });
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("\n"));
+    let err: unknown;
+    try {
+      guard(bareOpenAI(), opts({ policy: r.value, provider: "openai" }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PolicyViolation);
+    expect((err as PolicyViolation).rules).toEqual(["integrations.support-bot.approval"]);
+    expect((err as PolicyViolation).message).toMatch(/no approval record/);
+    expect(mock.requests).toHaveLength(0);
   });
 
   it("fails when the key's environment variable is not set, naming the variable and not a value", () => {

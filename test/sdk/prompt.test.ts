@@ -31,6 +31,20 @@ providers:
 integrations:
   support-bot:
     providers: [anthropic, openai]
+    approval:
+      proposed_by: alice
+      approved_by: sam
+      approved_at: "2026-01-10"
+      checklist:
+        data_sent: tickets
+        classification_compatible: true
+        input_validation: true
+        output_validation: true
+        logging: true
+        rollback_plan: revoke the key
+people:
+  alice: { roles: [senior] }
+  sam: { roles: [security] }
 data_dictionary:
   columns:
     production.customers.name: confidential
