@@ -57,6 +57,21 @@ export interface AuditEvent {
     gateway: number;
   };
   tokens: { input: number | null; output: number | null } | null;
+  /** Set on events that record an operator's action rather than a call (see admin-event.ts). */
+  admin?: AdminAction;
+}
+
+/** An operator's action on the gateway or the log: who did what to which provider, and why. */
+export interface AdminAction {
+  action: "provider.disable" | "provider.enable" | "logs.purge";
+  /** The provider, or the store for logs.purge. */
+  target: string;
+  /** The reason the operator gave (--reason); free text written by the operator, not call data. */
+  reason: string | null;
+  /** The operating-system user, or "admin-api" for the gateway's admin endpoint. */
+  actor: string | null;
+  /** Details such as the number of events purged. */
+  details?: Record<string, string | number | boolean | null>;
 }
 
 /** The statuses and their meaning, for docs and the logs command. */

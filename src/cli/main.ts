@@ -7,6 +7,7 @@ import { register as registerInit } from "./init.js";
 import { register as registerKeys } from "./keys.js";
 import { register as registerLogs } from "./logs.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
+import { register as registerProvider } from "./provider.js";
 import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
 import { register as registerServe } from "./serve.js";
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerKeys(program, ctx);
   registerServe(program, ctx);
   registerDemo(program, ctx);
+  registerProvider(program, ctx);
   return program;
 }
 

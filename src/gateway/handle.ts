@@ -17,6 +17,7 @@ import { decideOutput } from "../enforce/decide.js";
 import type { Engine } from "../enforce/engine.js";
 import type { PlaceholderAllocator } from "../enforce/redact.js";
 import { AuditUnavailable, PolicyViolation as Refusal } from "../enforce/violation.js";
+import { failoverRefusal, routeCall, type SwitchLookup } from "../enforce/failover.js";
 import type { WireAdapter } from "../providers/adapter.js";
 import { SseParser } from "../providers/sse.js";
 import type { Endpoint, SseEvent } from "../providers/types.js";
@@ -36,6 +37,8 @@ export interface CallEnv {
   audit(event: AuditEvent): Promise<void>;
   newId(): string;
   now(): number;
+  /** The kill switch: which providers are switched off right now (checked again just before sending). */
+  switchedOff?: SwitchLookup;
 }
 
 export interface IncomingCall {
@@ -106,8 +109,21 @@ async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<
   }
   const scope: CallScope = { engine, adapter, endpoint, integration: env.integration };
   const parsed = parseCall(scope, body, call.params, trace);
-  const provider = resolveProvider(env, parsed.model);
-  const { body: outBody, alloc } = prepareCall(scope, provider, parsed, body, trace);
+  const route = routeCall(
+    engine,
+    adapter,
+    env.integration,
+    resolveProvider(env, parsed.model),
+    env.switchedOff,
+  );
+  const provider = route.provider;
+  let prepared;
+  try {
+    prepared = prepareCall(scope, provider, parsed, body, trace);
+  } catch (e) {
+    throw e instanceof Refusal ? failoverRefusal(route, e) : e;
+  }
+  const { body: outBody, alloc } = prepared;
   const prov = engine.policy.providers[provider]!;
 
   // The offline echo provider answers in-process, in the caller's wire format.
@@ -142,6 +158,16 @@ async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<
     query: call.query,
   });
   const timeout = engine.policy.gateway.upstream_timeout_ms;
+  // The switch may have been pulled while this call was being scanned: nothing leaves after that.
+  const late = env.switchedOff?.(provider);
+  if (late) {
+    throw new Refusal(
+      503,
+      "provider_disabled",
+      `Provider '${provider}' was switched off by the kill switch while this call was being checked (reason: ${late.reason}); it was not sent. Retry: new calls go to the integration's fallback if it has one.`,
+      [`kill_switch.${provider}`],
+    );
+  }
   const tUp = env.now();
   let res;
   try {

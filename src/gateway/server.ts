@@ -14,6 +14,8 @@ import { adapterFor } from "../providers/index.js";
 import type { Endpoint } from "../providers/types.js";
 import { handleCall, type CallEnv, type IncomingCall } from "./handle.js";
 import { AuditUnavailable } from "../enforce/violation.js";
+import type { ProviderSwitch } from "../incident/provider-switch.js";
+import { registerAdminRoutes } from "./admin.js";
 
 /** Checks a presented gateway key. */
 export interface KeyVerifier {
@@ -36,6 +38,10 @@ export interface GatewayOptions {
   onEvent?: (e: AuditEvent) => void;
   /** Where events go when the store fails and the policy chooses availability (audit.on_failure: spool). */
   spool?: (e: AuditEvent, err: unknown) => Promise<void>;
+  /** The kill switch (state in the data directory); without it no provider can be switched off. */
+  providerSwitch?: ProviderSwitch;
+  /** Bearer token for /admin/*; the admin routes exist only when it is set. */
+  adminToken?: string;
 }
 
 interface Loaded {
@@ -65,6 +71,11 @@ export class Gateway {
     this.now = opts.now ?? Date.now;
     this.current = this.build(opts.policy);
     this.routes();
+  }
+
+  /** Whether /admin/* is served (a token was configured). */
+  get adminEnabled(): boolean {
+    return Boolean(this.opts.adminToken && this.opts.providerSwitch);
   }
 
   get engine(): Engine {
@@ -106,6 +117,15 @@ export class Gateway {
         environment: this.engine.environment,
       });
     });
+    if (this.opts.adminToken && this.opts.providerSwitch) {
+      registerAdminRoutes(this.app, {
+        token: this.opts.adminToken,
+        providerSwitch: this.opts.providerSwitch,
+        engine: () => this.engine,
+        record: (e) => this.record(e),
+        logger: this.opts.logger,
+      });
+    }
     for (const adapter of (["openai", "anthropic", "gemini"] as const).map(adapterFor)) {
       for (const route of adapter.routes) {
         const handler = this.guarded(adapter, route.endpoint);
@@ -194,6 +214,7 @@ export class Gateway {
         audit: (e) => this.record(e),
         newId: this.opts.newId,
         now: this.now,
+        switchedOff: this.opts.providerSwitch && ((p) => this.opts.providerSwitch!.disabled(p)),
       };
       const signal = node ? closeSignal(node) : c.req.raw.signal;
       const call: IncomingCall = { requestId, body, params, query, headers, signal };
@@ -248,8 +269,9 @@ export class Gateway {
     this.opts.onEvent?.(e);
   }
 
-  /** Starts listening. Resolves with the bound port. */
+  /** Starts listening (and watching the kill switch). Resolves with the bound port. */
   listen(port: number, hostname = "127.0.0.1"): Promise<number> {
+    this.opts.providerSwitch?.start();
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: this.app.fetch, port, hostname }, (info) => resolve(info.port));
       server.on("error", reject);
@@ -293,6 +315,7 @@ export class Gateway {
   async close(graceMs = 30_000): Promise<void> {
     this.draining = true;
     this.watcher?.close();
+    this.opts.providerSwitch?.close();
     const server = this.server;
     const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     if (this.inFlight > 0) {

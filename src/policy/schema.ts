@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DATA_CLASSES } from "./classes.js";
+import { FallbackSchema, RetentionDaysSchema } from "./incident-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -185,6 +186,7 @@ const IntegrationSchema = z.strictObject({
   providers: z.array(z.string()).default([]),
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   mode: ModeSchema.optional(),
+  fallback: FallbackSchema,
 });
 
 const InputSchema = z.strictObject({
@@ -202,6 +204,7 @@ const AuditSchema = z.strictObject({
       "When the audit store cannot be written: block fails the call (no unlogged traffic); spool writes the " +
         "event to a local spool file, records a gap, and lets the call through (availability first).",
     ),
+  retention_days: RetentionDaysSchema,
 });
 
 const GatewaySchema = z.strictObject({

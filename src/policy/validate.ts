@@ -1,5 +1,6 @@
 import RE2 from "re2";
 import { builtinDetector, builtinDetectors } from "../detect/catalogue.js";
+import { validateFallbacks } from "./incident-validate.js";
 import type { Policy } from "./schema.js";
 
 /** A cross-reference problem found after the schema accepted the document. */
@@ -123,6 +124,7 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
       });
     }
   });
+  validateFallbacks(p, issues);
   return issues;
 }
 
