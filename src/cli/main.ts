@@ -8,6 +8,7 @@ import { register as registerKeys } from "./keys.js";
 import { register as registerLogs } from "./logs.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
 import { register as registerProvider } from "./provider.js";
+import { register as registerReport } from "./report.js";
 import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
 import { register as registerServe } from "./serve.js";
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerServe(program, ctx);
   registerDemo(program, ctx);
   registerProvider(program, ctx);
+  registerReport(program, ctx);
   return program;
 }
 
