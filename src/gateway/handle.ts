@@ -252,6 +252,7 @@ async function listModels(env: CallEnv, call: IncomingCall, trace: CallTrace): P
   for (const name of names) {
     const prov = engine.policy.providers[name];
     if (!prov || (prov.kind !== "echo" && wireOfKind(prov.kind) !== adapter.wire)) continue;
+    if (env.switchedOff?.(name)) continue; // switched off: not offered, and not asked
     const denial = checkAccess(engine, { provider: name, integration: env.integration });
     if (denial) {
       if (env.providerFromPath)
