@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { DATA_CLASSES } from "./classes.js";
 import { FallbackSchema, RetentionDaysSchema } from "./incident-schema.js";
+import { DATA_CLASSES } from "./classes.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -184,9 +184,9 @@ const IntegrationSchema = z.strictObject({
   owner: z.string().optional(),
   environments: z.array(z.string()).default([]),
   providers: z.array(z.string()).default([]),
+  fallback: FallbackSchema,
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   mode: ModeSchema.optional(),
-  fallback: FallbackSchema,
 });
 
 const InputSchema = z.strictObject({
