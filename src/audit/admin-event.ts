@@ -1,6 +1,19 @@
 import { userInfo } from "node:os";
-import type { AdminAction, AuditEvent } from "./event.js";
+import type { AuditEvent } from "./event.js";
 import { ulid } from "./ulid.js";
+
+/** An operator's action on the gateway or the log: who did what to which provider, and why. */
+export interface AdminAction {
+  action: "provider.disable" | "provider.enable" | "logs.purge";
+  /** The provider, or the store for logs.purge. */
+  target: string;
+  /** The reason the operator gave (--reason); free text written by the operator, not call data. */
+  reason: string | null;
+  /** The operating-system user, or "admin-api" for the gateway's admin endpoint. */
+  actor: string | null;
+  /** Details such as the number of events purged. */
+  details?: Record<string, string | number | boolean | null>;
+}
 
 /**
  * The audit event for an operator's action (a kill switch, a purge). It has the shape of a call's

@@ -1,5 +1,6 @@
 import type { DataClass } from "../policy/classes.js";
 import type { Action } from "../policy/schema.js";
+import type { AdminAction } from "./admin-event.js";
 
 /**
  * One audit event per call: stable, documented, and free of sensitive values. It holds decisions,
@@ -48,6 +49,8 @@ export interface AuditEvent {
   http_status: number;
   /** A code and a message with no sensitive value in it. */
   error: { code: string; message: string } | null;
+  /** Set on events that record an operator's action rather than a call (see admin-event.ts). */
+  admin?: AdminAction;
   latency_ms: {
     /** From the request arriving to the last byte sent. */
     total: number;
@@ -57,21 +60,6 @@ export interface AuditEvent {
     gateway: number;
   };
   tokens: { input: number | null; output: number | null } | null;
-  /** Set on events that record an operator's action rather than a call (see admin-event.ts). */
-  admin?: AdminAction;
-}
-
-/** An operator's action on the gateway or the log: who did what to which provider, and why. */
-export interface AdminAction {
-  action: "provider.disable" | "provider.enable" | "logs.purge";
-  /** The provider, or the store for logs.purge. */
-  target: string;
-  /** The reason the operator gave (--reason); free text written by the operator, not call data. */
-  reason: string | null;
-  /** The operating-system user, or "admin-api" for the gateway's admin endpoint. */
-  actor: string | null;
-  /** Details such as the number of events purged. */
-  details?: Record<string, string | number | boolean | null>;
 }
 
 /** The statuses and their meaning, for docs and the logs command. */

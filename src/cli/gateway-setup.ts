@@ -64,10 +64,6 @@ export async function setUpGateway(
   } catch (e) {
     throw storeCliError(e);
   }
-  const logger = pino(
-    { level: opts.logLevel ?? "info", base: { service: "policygate" } },
-    logStream ?? process.stderr,
-  );
   let providerSwitch: ProviderSwitch;
   try {
     providerSwitch = new ProviderSwitch({
@@ -97,16 +93,20 @@ export async function setUpGateway(
       `--admin-token-env ${tokenEnv}: that variable is not set, so the admin endpoint would have no token`,
     );
   }
+  const logger = pino(
+    { level: opts.logLevel ?? "info", base: { service: "policygate" } },
+    logStream ?? process.stderr,
+  );
   let gateway: Gateway;
   try {
     gateway = new Gateway({
-      providerSwitch,
-      adminToken,
       policy: r.value,
       policyFile,
       environment: opts.env || io.env.POLICYGATE_ENV || undefined,
       store,
       keys,
+      providerSwitch,
+      adminToken,
       logger,
       env: io.env,
       newId: ulid,

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { adminEvent, currentActor } from "../audit/admin-event.js";
-import type { AdminAction } from "../audit/event.js";
+import { adminEvent, currentActor, type AdminAction } from "../audit/admin-event.js";
 import { openAuditStore } from "../audit/open.js";
 import { ADMIN_TOKEN_ENV_DEFAULT } from "../gateway/admin.js";
 import { liveAcks, readSwitchState, updateSwitchState, type SwitchState } from "../incident/switch-state.js";

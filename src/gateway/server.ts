@@ -29,6 +29,10 @@ export interface GatewayOptions {
   environment?: string;
   store: AuditStore;
   keys: KeyVerifier;
+  /** The kill switch (state in the data directory); without it no provider can be switched off. */
+  providerSwitch?: ProviderSwitch;
+  /** Bearer token for /admin/*; the admin routes exist only when it is set. */
+  adminToken?: string;
   logger: Logger;
   /** Where provider keys are read from (the variables the policy names). */
   env: NodeJS.ProcessEnv;
@@ -38,10 +42,6 @@ export interface GatewayOptions {
   onEvent?: (e: AuditEvent) => void;
   /** Where events go when the store fails and the policy chooses availability (audit.on_failure: spool). */
   spool?: (e: AuditEvent, err: unknown) => Promise<void>;
-  /** The kill switch (state in the data directory); without it no provider can be switched off. */
-  providerSwitch?: ProviderSwitch;
-  /** Bearer token for /admin/*; the admin routes exist only when it is set. */
-  adminToken?: string;
 }
 
 interface Loaded {
@@ -104,6 +104,15 @@ export class Gateway {
 
   private routes(): void {
     this.app.get("/healthz", (c) => c.json({ status: "ok" }));
+    if (this.opts.adminToken && this.opts.providerSwitch) {
+      registerAdminRoutes(this.app, {
+        token: this.opts.adminToken,
+        providerSwitch: this.opts.providerSwitch,
+        engine: () => this.engine,
+        record: (e) => this.record(e),
+        logger: this.opts.logger,
+      });
+    }
     this.app.get("/readyz", async (c) => {
       if (this.draining) return c.json({ status: "draining" }, 503);
       try {
@@ -117,15 +126,6 @@ export class Gateway {
         environment: this.engine.environment,
       });
     });
-    if (this.opts.adminToken && this.opts.providerSwitch) {
-      registerAdminRoutes(this.app, {
-        token: this.opts.adminToken,
-        providerSwitch: this.opts.providerSwitch,
-        engine: () => this.engine,
-        record: (e) => this.record(e),
-        logger: this.opts.logger,
-      });
-    }
     for (const adapter of (["openai", "anthropic", "gemini"] as const).map(adapterFor)) {
       for (const route of adapter.routes) {
         const handler = this.guarded(adapter, route.endpoint);

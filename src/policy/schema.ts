@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { FallbackSchema, RetentionDaysSchema } from "./incident-schema.js";
 import { DATA_CLASSES } from "./classes.js";
 
 /**
@@ -7,6 +6,8 @@ import { DATA_CLASSES } from "./classes.js";
  * no-op. Cross-references (a provider's environments, a detector id) are checked after parsing, in
  * validate.ts, because they need the whole document.
  */
+
+import { FallbackSchema, RetentionDaysSchema } from "./incident-schema.js";
 
 const DataClassSchema = z.enum(DATA_CLASSES).describe("restricted | confidential | internal | public");
 const ModeSchema = z

@@ -1,7 +1,7 @@
 import RE2 from "re2";
 import { builtinDetector, builtinDetectors } from "../detect/catalogue.js";
-import { validateFallbacks } from "./incident-validate.js";
 import type { Policy } from "./schema.js";
+import { validateFallbacks } from "./incident-validate.js";
 
 /** A cross-reference problem found after the schema accepted the document. */
 export interface SemanticIssue {
@@ -20,6 +20,7 @@ const ECHO_ENVIRONMENTS = new Set(["development", "dev", "testing", "test", "loc
  */
 export function validatePolicy(p: Policy): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
+  validateFallbacks(p, issues);
   const envs = new Set(p.environments);
   const envList = p.environments.join(", ");
   const unknownEnv = (path: (string | number)[], env: string) =>
@@ -124,7 +125,6 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
       });
     }
   });
-  validateFallbacks(p, issues);
   return issues;
 }
 
