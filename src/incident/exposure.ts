@@ -40,7 +40,10 @@ export function exposureReport(
   events: readonly AuditEvent[],
   opts: { provider: string; since: string; until?: string; now?: Date },
 ): ExposureReport {
-  const calls = events.filter((e) => e.provider === opts.provider && !isAdminEvent(e));
+  // Alert events (from the alerting component) describe calls; they are not calls themselves.
+  const calls = events.filter(
+    (e) => e.provider === opts.provider && !isAdminEvent(e) && (e.status as string) !== "alert",
+  );
   const admin = events
     .filter((e) => e.provider === opts.provider && isAdminEvent(e))
     .map((e) => ({
