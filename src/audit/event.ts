@@ -1,5 +1,6 @@
 import type { DataClass } from "../policy/classes.js";
 import type { Action } from "../policy/schema.js";
+import type { AdminAction } from "./admin-event.js";
 
 /**
  * One audit event per call: stable, documented, and free of sensitive values. It holds decisions,
@@ -51,6 +52,8 @@ export interface AuditEvent {
   http_status: number;
   /** A code and a message with no sensitive value in it. */
   error: { code: string; message: string } | null;
+  /** Set on events that record an operator's action rather than a call (see admin-event.ts). */
+  admin?: AdminAction;
   latency_ms: {
     /** From the request arriving to the last byte sent. */
     total: number;

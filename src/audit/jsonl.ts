@@ -1,12 +1,17 @@
 import { constants, createReadStream, existsSync } from "node:fs";
-import { access, open, type FileHandle } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { access, open, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { checkEvent } from "./check.js";
 import { AuditStoreError } from "./errors.js";
 import type { AuditEvent } from "./event.js";
-import { checkQuery, matchesQuery, orderAndLimit } from "./filter.js";
+import { canonicalTime, checkQuery, matchesQuery, orderAndLimit } from "./filter.js";
 import type { AuditQuery, AuditStore } from "./store.js";
+import { CHAIN_VERSION, canonicalJson, GENESIS_HASH, isHash, unchained } from "./chain.js";
+import { isCheckpoint, signCheckpoint, type Checkpoint, type SigningKey } from "./checkpoint.js";
+import type { PurgeResult } from "./sqlite-chain.js";
+import type { ChainedStore, ChainEntry } from "./verify.js";
 
 export interface JsonlAuditStoreOptions {
   /** Create the file when it does not exist (writers); readers want false, to notice a wrong path. */
@@ -14,7 +19,9 @@ export interface JsonlAuditStoreOptions {
 }
 
 interface Pending {
-  line: string;
+  event: AuditEvent;
+  /** The bytes the chain hash covers, computed at append so a bad event is refused there. */
+  canonical: string;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -36,7 +43,7 @@ interface Pending {
  * const store = await JsonlAuditStore.open("/var/log/policygate/audit.jsonl");
  * await store.append(event);
  */
-export class JsonlAuditStore implements AuditStore {
+export class JsonlAuditStore implements AuditStore, ChainedStore {
   readonly description: string;
   private fh: FileHandle | undefined;
   private queue: Pending[] = [];
@@ -94,16 +101,19 @@ export class JsonlAuditStore implements AuditStore {
     }
     const problem = checkEvent(event);
     if (problem) return Promise.reject(new AuditStoreError(`not a valid audit event: ${problem}`, this.path));
-    let line: string;
+    let plain: AuditEvent;
+    let canonical: string;
     try {
-      line = JSON.stringify(event) + "\n";
+      plain = unchained(event) as AuditEvent;
+      JSON.stringify(plain);
+      canonical = canonicalJson(plain);
     } catch (e) {
       return Promise.reject(
         new AuditStoreError(`not a valid audit event: ${(e as Error).message}`, this.path),
       );
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ line, resolve, reject });
+      this.queue.push({ event: plain, canonical, resolve, reject });
       this.writing ??= this.drain();
     });
   }
@@ -137,8 +147,18 @@ export class JsonlAuditStore implements AuditStore {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0);
-      const text = (this.needsNewline ? "\n" : "") + batch.map((p) => p.line).join("");
       try {
+        // Read the head from the file, not memory: another process may have appended since.
+        let prev = await chainHead(this.fh!);
+        const lines = batch.map((p) => {
+          const hash = createHash("sha256")
+            .update(CHAIN_VERSION + "\n" + prev + "\n" + p.canonical)
+            .digest("hex");
+          const line = JSON.stringify({ ...p.event, prev_hash: prev, hash }) + "\n";
+          prev = hash;
+          return line;
+        });
+        const text = (this.needsNewline ? "\n" : "") + lines.join("");
         await writeAll(this.fh!, Buffer.from(text, "utf8"));
         this.needsNewline = false;
         await this.fh!.datasync();
@@ -166,7 +186,7 @@ export class JsonlAuditStore implements AuditStore {
           continue;
         }
         if (v && typeof v === "object" && !Array.isArray(v) && typeof (v as AuditEvent).id === "string") {
-          if (checkEvent(v as AuditEvent) === undefined) yield v as AuditEvent;
+          if (checkEvent(v as AuditEvent) === undefined) yield unchained(v as AuditEvent) as AuditEvent;
         }
       }
     } catch (e) {
@@ -177,8 +197,172 @@ export class JsonlAuditStore implements AuditStore {
     }
   }
 
+  /** Every line in file order as the chain sees it (for `logs verify`); checkpoint lines are left out. */
+  async *chainEntries(): AsyncGenerator<ChainEntry> {
+    if (this.closed) throw this.closedError();
+    await this.writing;
+    let n = 0;
+    for await (const line of this.lines()) {
+      n++;
+      if (!line.trim()) continue;
+      const where = `line ${n}`;
+      let v: Record<string, unknown>;
+      try {
+        v = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        yield { where, id: null, event: null, prev_hash: null, hash: null, problem: UNREADABLE };
+        continue;
+      }
+      if (v && typeof v === "object" && "checkpoint" in v) continue;
+      const id = typeof v?.id === "string" ? v.id : null;
+      const link = (k: string) => (typeof v?.[k] === "string" ? (v[k] as string) : null);
+      yield {
+        where,
+        id,
+        event: v && typeof v === "object" ? unchained(v) : null,
+        prev_hash: link("prev_hash"),
+        hash: link("hash"),
+      };
+    }
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    if (this.closed) throw this.closedError();
+    await this.writing;
+    const out: Checkpoint[] = [];
+    for await (const line of this.lines()) {
+      if (!line.includes('"checkpoint"')) continue;
+      try {
+        const v = JSON.parse(line) as { checkpoint?: unknown };
+        if (isCheckpoint(v.checkpoint)) out.push(v.checkpoint);
+      } catch {
+        // Not a checkpoint line.
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Rewrites the file without its oldest events before `cutoff`, with a signed checkpoint in their
+   * place (at the top, after earlier checkpoints). The new file replaces the old by rename, so no
+   * gateway may be appending to this file meanwhile: stop it, or use the SQLite store.
+   */
+  async purge(cutoff: string, key: SigningKey, now = new Date()): Promise<PurgeResult> {
+    if (this.closed) throw this.closedError();
+    await this.writing;
+    const cut = canonicalTime(cutoff, "cutoff");
+    const checkpoints = await this.checkpoints();
+    const kept: string[] = [];
+    let purged = 0;
+    let keptOld = 0;
+    let last: { id: string; ts: string; hash: string | null } | undefined;
+    let cutting = true;
+    for await (const line of this.lines()) {
+      if (!line.trim()) continue;
+      let v: Record<string, unknown> | undefined;
+      try {
+        v = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        v = undefined;
+      }
+      if (v && "checkpoint" in v) continue;
+      const ts = typeof v?.ts === "string" ? Date.parse(v.ts) : NaN;
+      const old = !Number.isNaN(ts) && new Date(ts).toISOString() < cut;
+      if (cutting && old && v) {
+        purged++;
+        last = { id: String(v.id), ts: String(v.ts), hash: typeof v.hash === "string" ? v.hash : null };
+        continue;
+      }
+      cutting = false;
+      if (old) keptOld++;
+      kept.push(line);
+    }
+    if (!last) return { purged: 0, checkpoint: null, keptOld };
+    const previous = checkpoints.at(-1);
+    const checkpoint = signCheckpoint(
+      {
+        created_at: now.toISOString(),
+        cutoff: cut,
+        purged,
+        purged_total: (previous?.purged_total ?? 0) + purged,
+        last_purged: { id: last.id, ts: last.ts },
+        chain_head: last.hash ?? GENESIS_HASH,
+      },
+      previous,
+      key,
+    );
+    const text =
+      [...checkpoints, checkpoint].map((c) => JSON.stringify({ checkpoint: c }) + "\n").join("") +
+      kept.map((l) => l + "\n").join("");
+    const tmp = `${this.path}.purge-${process.pid}`;
+    try {
+      await writeFile(tmp, text, { mode: 0o600 });
+      const fh = await open(tmp, "r+");
+      await fh.sync();
+      await fh.close();
+      await rename(tmp, this.path);
+      await syncDirectory(dirname(this.path));
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw fileError(this.path, e);
+    }
+    if (this.fh) {
+      // Our handle points at the replaced file; continue on the new one.
+      await this.fh.close();
+      this.fh = await open(this.path, "a+", 0o600);
+      this.needsNewline = false;
+    }
+    return { purged, checkpoint, keptOld };
+  }
+
+  private async *lines(): AsyncGenerator<string> {
+    const input = createReadStream(this.path, { encoding: "utf8" });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      yield* lines;
+    } catch (e) {
+      throw fileError(this.path, e, "read");
+    } finally {
+      lines.close();
+      input.destroy();
+    }
+  }
+
   private closedError(): AuditStoreError {
     return new AuditStoreError(`the audit store ${this.description} is closed`, this.path);
+  }
+}
+
+const UNREADABLE =
+  "the line is not valid JSON (a write cut short by a crash leaves such a line, and so does an edit)";
+
+/**
+ * The hash the next line links to: the last event line's, the last checkpoint's head when only
+ * checkpoints remain, the genesis hash for an empty file or one written before chaining.
+ * Reads backwards from the end, so the cost does not grow with the file.
+ */
+async function chainHead(fh: FileHandle): Promise<string> {
+  const { size } = await fh.stat();
+  for (let span = 8192; ; span *= 4) {
+    const len = Math.min(size, span);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, size - len);
+    const lines = buf.toString("utf8").split("\n");
+    if (len < size) lines.shift(); // may start mid-line
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i]!.trim()) continue;
+      let v: Record<string, unknown>;
+      try {
+        v = JSON.parse(lines[i]!) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      if (v && typeof v === "object") {
+        if (isCheckpoint(v.checkpoint)) return v.checkpoint.chain_head;
+        if (typeof v.id === "string") return isHash(v.hash) ? v.hash : GENESIS_HASH;
+      }
+    }
+    if (len === size) return GENESIS_HASH;
   }
 }
 

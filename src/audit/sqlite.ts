@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
@@ -16,6 +17,18 @@ import {
   type SqliteFileOptions,
 } from "./sqlite-file.js";
 import type { AuditQuery, AuditStore } from "./store.js";
+import { CHAIN_VERSION, canonicalJson, GENESIS_HASH, unchained } from "./chain.js";
+import type { Checkpoint, SigningKey } from "./checkpoint.js";
+import {
+  EXISTS_SQL,
+  HEAD_SQL,
+  migrateChain,
+  purgeSqlite,
+  sqliteChainEntries,
+  sqliteCheckpoints,
+  type PurgeResult,
+} from "./sqlite-chain.js";
+import type { ChainEntry, ChainedStore } from "./verify.js";
 
 /**
  * The columns people filter on during an incident, plus the whole event as JSON so a read gives
@@ -56,6 +69,9 @@ const MIGRATIONS: Migration[] = [
         CREATE INDEX audit_events_output_decision ON audit_events (output_decision, ts);
       `),
   },
+  // The hash chain (see chain.ts). Rows written before it keep NULL links; `logs verify` reports
+  // them as unchained rather than failing, so files from earlier versions stay readable.
+  { version: 2, up: migrateChain },
 ];
 
 export interface SqliteAuditStoreOptions extends SqliteFileOptions {
@@ -68,8 +84,8 @@ export interface SqliteAuditStoreOptions extends SqliteFileOptions {
 
 const INSERT_SQL = `INSERT INTO audit_events (id, ts, request_id, source, environment, integration, user_id, provider,
     model, status, http_status, input_decision, output_decision, highest_class, class_rank, restricted_detected,
-    policy_revision, event)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    policy_revision, event, prev_hash, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO NOTHING`;
 
 /**
@@ -84,6 +100,7 @@ const WRITER_SOURCE = `
 const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
 const { createRequire } = process.getBuiltinModule("node:module");
 const Database = createRequire(workerData.driver)(workerData.driver);
+const { createHash } = process.getBuiltinModule("node:crypto");
 const failure = (e) => ({ code: e && e.code, message: String(e && e.message ? e.message : e) });
 let db, insertMany, openError;
 try {
@@ -91,7 +108,21 @@ try {
   db.pragma("journal_mode = WAL");
   db.pragma(workerData.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
   const insert = db.prepare(workerData.insertSql);
-  insertMany = db.transaction((rows) => { for (const r of rows) insert.run(r); });
+  const exists = db.prepare(workerData.existsSql).pluck();
+  const head = db.prepare(workerData.headSql).pluck();
+  // Linked inside the write lock (IMMEDIATE), so the chain follows commit order even when several
+  // processes write the file. The last row element is the event's canonical JSON.
+  const tx = db.transaction((rows) => {
+    let prev;
+    for (const r of rows) {
+      if (exists.get(r[0])) continue;
+      if (prev === undefined) prev = head.get() || workerData.genesis;
+      const hash = createHash("sha256").update(workerData.version + "\\n" + prev + "\\n" + r[r.length - 1]).digest("hex");
+      insert.run(...r.slice(0, -1), prev, hash);
+      prev = hash;
+    }
+  });
+  insertMany = (rows) => tx.immediate(rows);
 } catch (e) {
   openError = failure(e);
 }
@@ -144,7 +175,7 @@ interface WriterReply {
  * await store.append(event);
  * const blocked = await store.query({ decision: "block", since: "2025-06-24T00:00:00Z" });
  */
-export class SqliteAuditStore implements AuditStore {
+export class SqliteAuditStore implements AuditStore, ChainedStore {
   readonly description: string;
   /** Transactions committed and events in them, for metrics: events / commits is the group size. */
   readonly stats = { commits: 0, events: 0 };
@@ -235,6 +266,23 @@ export class SqliteAuditStore implements AuditStore {
     return cq.limit === undefined ? n : Math.min(n, cq.limit);
   }
 
+  /** Every stored event in append order, with its chain links (for `logs verify`). */
+  async *chainEntries(): AsyncGenerator<ChainEntry> {
+    await this.idle();
+    yield* this.read(() => [...sqliteChainEntries(this.db, (e: AuditEvent) => toRow(e).slice(0, 17))]);
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    await this.idle();
+    return this.read(() => sqliteCheckpoints(this.db));
+  }
+
+  /** Removes the oldest events before `cutoff` and records a signed checkpoint (see purgeSqlite). */
+  async purge(cutoff: string, key: SigningKey, now = new Date()): Promise<PurgeResult> {
+    await this.idle();
+    return this.read(() => purgeSqlite(this.db, canonicalTime(cutoff, "cutoff"), key, now));
+  }
+
   /** Waits for every append made before it to be written, then closes. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -275,10 +323,10 @@ export class SqliteAuditStore implements AuditStore {
       this.inlineScheduled = false;
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
-        this.insertMany ??= this.db.transaction((rows: unknown[][]) => {
-          const insert = this.statement(INSERT_SQL);
-          for (const r of rows) insert.run(r);
-        });
+        if (!this.insertMany) {
+          const tx = this.db.transaction((rows: unknown[][]) => this.insertChained(rows));
+          this.insertMany = (rows) => tx.immediate(rows);
+        }
         try {
           this.insertMany(batch.map((p) => p.row));
           this.stats.commits++;
@@ -300,6 +348,22 @@ export class SqliteAuditStore implements AuditStore {
     });
   }
 
+  /** The same linking as the writer thread's (WRITER_SOURCE); runs inside an IMMEDIATE transaction. */
+  private insertChained(rows: unknown[][]): void {
+    const insert = this.statement(INSERT_SQL);
+    const exists = this.statement(EXISTS_SQL).pluck();
+    let prev: string | undefined;
+    for (const r of rows) {
+      if (exists.get(r[0])) continue;
+      prev ??= (this.statement(HEAD_SQL).pluck().get() as string | null) || GENESIS_HASH;
+      const hash = createHash("sha256")
+        .update(CHAIN_VERSION + "\n" + prev + "\n" + (r[r.length - 1] as string))
+        .digest("hex");
+      insert.run(...r.slice(0, -1), prev, hash);
+      prev = hash;
+    }
+  }
+
   private writer(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WRITER_SOURCE, {
@@ -310,6 +374,10 @@ export class SqliteAuditStore implements AuditStore {
         busyTimeoutMs: this.busyTimeoutMs,
         synchronous: this.synchronous,
         insertSql: INSERT_SQL,
+        existsSql: EXISTS_SQL,
+        headSql: HEAD_SQL,
+        genesis: GENESIS_HASH,
+        version: CHAIN_VERSION,
       },
     });
     let reason = "it exited";
@@ -397,7 +465,8 @@ export class SqliteAuditStore implements AuditStore {
   }
 }
 
-function toRow(e: AuditEvent): unknown[] {
+function toRow(event: AuditEvent): unknown[] {
+  const e = unchained(event) as AuditEvent;
   return [
     e.id,
     canonicalTime(e.ts, "ts"),
@@ -417,6 +486,8 @@ function toRow(e: AuditEvent): unknown[] {
     e.input.restricted_detected ? 1 : 0,
     e.policy_revision,
     JSON.stringify(e),
+    // Not a column: the bytes the chain hash covers, linked by the writer (see insertChained).
+    canonicalJson(e),
   ];
 }
 

@@ -3,7 +3,9 @@ import { openAuditStore } from "../audit/open.js";
 import { spoolEvent } from "../audit/spool.js";
 import type { AuditStore } from "../audit/store.js";
 import { ulid } from "../audit/ulid.js";
+import { ADMIN_TOKEN_ENV_DEFAULT } from "../gateway/admin.js";
 import { Gateway } from "../gateway/server.js";
+import { ProviderSwitch } from "../incident/provider-switch.js";
 import { openKeyStore, type KeyStore } from "../gateway/keys.js";
 import { formatPolicyError } from "../policy/errors.js";
 import { Monitor } from "../monitor/monitor.js";
@@ -19,6 +21,8 @@ export interface GatewaySetupOptions {
   dataDir?: string;
   audit?: string;
   logLevel?: string;
+  /** The variable holding the admin endpoint's bearer token (default POLICYGATE_ADMIN_TOKEN). */
+  adminTokenEnv?: string;
 }
 
 export interface GatewaySetup {
@@ -63,6 +67,35 @@ export async function setUpGateway(
   } catch (e) {
     throw storeCliError(e);
   }
+  let providerSwitch: ProviderSwitch;
+  try {
+    providerSwitch = new ProviderSwitch({
+      dataDir,
+      onError: (e) =>
+        logger.error(
+          { error: (e as Error).message },
+          "the kill switch file could not be read; the last state read stays in force",
+        ),
+      onChange: (s) =>
+        logger.warn({ revision: s.revision, disabled: Object.keys(s.providers) }, "kill switch changed"),
+    });
+  } catch (e) {
+    await store.close();
+    keys.close();
+    throw new CliError(
+      `the kill switch state in ${dataDir} cannot be read: ${(e as Error).message}`,
+      EXIT.usage,
+    );
+  }
+  const tokenEnv = opts.adminTokenEnv ?? ADMIN_TOKEN_ENV_DEFAULT;
+  const adminToken = io.env[tokenEnv] || undefined;
+  if (opts.adminTokenEnv && !adminToken) {
+    await store.close();
+    keys.close();
+    throw new CliError(
+      `--admin-token-env ${tokenEnv}: that variable is not set, so the admin endpoint would have no token`,
+    );
+  }
   const logger = pino(
     { level: opts.logLevel ?? "info", base: { service: "policygate" } },
     logStream ?? process.stderr,
@@ -88,6 +121,8 @@ export async function setUpGateway(
       environment,
       store,
       keys,
+      providerSwitch,
+      adminToken,
       logger,
       env: io.env,
       newId: ulid,

@@ -8,6 +8,7 @@ import { AUDIT_STATUSES } from "../audit/event.js";
 import { DATA_CLASSES, isDataClass } from "../policy/classes.js";
 import type { RegisterCommand } from "./command.js";
 import { CliError, type CliIO } from "./io.js";
+import { runPurge, runVerify, type ChainOptions } from "./logs-chain.js";
 import { printable } from "./printable.js";
 import {
   AUDIT_OPTION_HELP,
@@ -43,7 +44,10 @@ export const register: RegisterCommand = (program, ctx) => {
         "`policygate logs export --jsonl` writes the log in the article's JSON Lines format instead.\n" +
         "Times: ISO (2025-06-24, 2025-06-24T14:00:00Z) or relative to now (30m, 1h, 7d, 2w).",
     )
-    .argument("[action]", "export: write the selected events as JSON Lines (with --jsonl)")
+    .argument(
+      "[action]",
+      "export: write the selected events as JSON Lines (with --jsonl); verify: check the hash chain; purge: remove events older than audit.retention_days",
+    )
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", AUDIT_OPTION_HELP)
     .option("--user <id>", "only this user's calls")
@@ -62,9 +66,19 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--json", "print the events as a JSON array, one event per line")
     .option("--jsonl", "with export: JSON Lines in the article's log format")
     .option("-o, --output <file>", "with export: write to this file instead of standard output")
-    .action(async (action: string | undefined, opts: LogsOptions) => {
+    .option(
+      "--public-key <file>",
+      "with verify: the key purge checkpoints must be signed with (default: the data dir's)",
+    )
+    .option("--head <hash>", "with verify: a head noted earlier; the log must still contain it")
+    .option("--policy <file>", "with purge: the policy whose audit.retention_days applies")
+    .option("--older-than <span>", "with purge: remove events older than this (90d, 12w) instead")
+    .option("--dry-run", "with purge: count what would go, remove nothing")
+    .action(async (action: string | undefined, opts: LogsOptions & ChainOptions) => {
+      if (action === "verify") return runVerify(opts, ctx);
+      if (action === "purge") return runPurge(opts, ctx);
       if (action !== undefined && action !== "export") {
-        throw new CliError(`unknown logs action "${action}"; the one action is export`);
+        throw new CliError(`unknown logs action "${action}"; the actions are export, verify and purge`);
       }
       const exporting = action === "export";
       if (exporting && !opts.jsonl) throw new CliError("logs export needs a format: --jsonl");

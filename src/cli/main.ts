@@ -14,6 +14,8 @@ import { register as registerLogs } from "./logs.js";
 import { register as registerProviderOnboarding } from "./provider-onboarding.js";
 import { CliError, EXIT, processIO, type CliIO } from "./io.js";
 import { register as registerReview } from "./review.js";
+import { register as registerProvider } from "./provider.js";
+import { register as registerReport } from "./report.js";
 import { register as registerScan } from "./scan.js";
 import { register as registerSchema } from "./schema.js";
 import { register as registerServe } from "./serve.js";
@@ -46,6 +48,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDoc(program, ctx);
   registerChecklist(program, ctx);
   registerKeysGovernance(program, ctx);
+  registerProvider(program, ctx);
+  registerReport(program, ctx);
   return program;
 }
 

@@ -26,6 +26,10 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--audit <spec>", AUDIT_OPTION_HELP)
     .option("--no-watch", "do not reload the policy when the file changes")
     .option("--log-level <level>", "fatal, error, warn, info, debug", "info")
+    .option(
+      "--admin-token-env <var>",
+      "variable holding the bearer token for the admin endpoint (/admin/providers; default POLICYGATE_ADMIN_TOKEN, off when unset)",
+    )
     .action(async (opts: ServeOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -57,6 +61,7 @@ export const register: RegisterCommand = (program, ctx) => {
           `  Anthropic SDK:  baseURL ${base}             (or ${base}/<provider>)`,
           `  Gemini:         ${base}/v1beta/models/<model>:generateContent`,
           `  API key:     a gateway key from \`policygate keys create --integration NAME\``,
+          `  admin:       ${gateway.adminEnabled ? `${base}/admin/providers (bearer token)` : "off (set POLICYGATE_ADMIN_TOKEN or --admin-token-env)"}`,
           "",
         ].join("\n"),
       );

@@ -19,6 +19,7 @@ import { decideOutput } from "../enforce/decide.js";
 import type { Engine } from "../enforce/engine.js";
 import type { PlaceholderAllocator } from "../enforce/redact.js";
 import { AuditUnavailable, PolicyViolation as Refusal } from "../enforce/violation.js";
+import { failoverRefusal, routeCall, type SwitchLookup } from "../enforce/failover.js";
 import type { WireAdapter } from "../providers/adapter.js";
 import { SseParser } from "../providers/sse.js";
 import type { Endpoint, SseEvent } from "../providers/types.js";
@@ -42,6 +43,8 @@ export interface CallEnv {
   audit(event: AuditEvent): Promise<void>;
   newId(): string;
   now(): number;
+  /** The kill switch: which providers are switched off right now (checked again just before sending). */
+  switchedOff?: SwitchLookup;
 }
 
 export interface IncomingCall {
@@ -119,11 +122,24 @@ async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<
     caller: env.caller ?? null,
   };
   const parsed = parseCall(scope, body, call.params, trace);
-  const provider = resolveProvider(env, parsed.model);
+  const route = routeCall(
+    engine,
+    adapter,
+    env.integration,
+    resolveProvider(env, parsed.model),
+    env.switchedOff,
+  );
+  const provider = route.provider;
   const classifierScores = env.injectionClassifier
     ? await scoreParts(engine, env.integration, parsed.parts, env.injectionClassifier)
     : undefined;
-  const { body: outBody, alloc } = prepareCall(scope, provider, parsed, body, trace, { classifierScores });
+  let prepared;
+  try {
+    prepared = prepareCall(scope, provider, parsed, body, trace, { classifierScores });
+  } catch (e) {
+    throw e instanceof Refusal ? failoverRefusal(route, e) : e;
+  }
+  const { body: outBody, alloc } = prepared;
   const prov = engine.policy.providers[provider]!;
 
   // The offline echo provider answers in-process, in the caller's wire format.
@@ -158,6 +174,16 @@ async function run(env: CallEnv, call: IncomingCall, trace: CallTrace): Promise<
     query: call.query,
   });
   const timeout = engine.policy.gateway.upstream_timeout_ms;
+  // The switch may have been pulled while this call was being scanned: nothing leaves after that.
+  const late = env.switchedOff?.(provider);
+  if (late) {
+    throw new Refusal(
+      503,
+      "provider_disabled",
+      `Provider '${provider}' was switched off by the kill switch while this call was being checked (reason: ${late.reason}); it was not sent. Retry: new calls go to the integration's fallback if it has one.`,
+      [`kill_switch.${provider}`],
+    );
+  }
   const tUp = env.now();
   let res;
   try {
@@ -242,6 +268,7 @@ async function listModels(env: CallEnv, call: IncomingCall, trace: CallTrace): P
   for (const name of names) {
     const prov = engine.policy.providers[name];
     if (!prov || (prov.kind !== "echo" && wireOfKind(prov.kind) !== adapter.wire)) continue;
+    if (env.switchedOff?.(name)) continue; // switched off: not offered, and not asked
     const denial = checkAccess(engine, { provider: name, integration: env.integration });
     if (denial) {
       if (env.providerFromPath)

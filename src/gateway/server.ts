@@ -15,6 +15,8 @@ import { adapterFor } from "../providers/index.js";
 import type { Endpoint } from "../providers/types.js";
 import { handleCall, type CallEnv, type IncomingCall } from "./handle.js";
 import { AuditUnavailable } from "../enforce/violation.js";
+import type { ProviderSwitch } from "../incident/provider-switch.js";
+import { registerAdminRoutes } from "./admin.js";
 
 /** Checks a presented gateway key. */
 export interface KeyVerifier {
@@ -28,6 +30,10 @@ export interface GatewayOptions {
   environment?: string;
   store: AuditStore;
   keys: KeyVerifier;
+  /** The kill switch (state in the data directory); without it no provider can be switched off. */
+  providerSwitch?: ProviderSwitch;
+  /** Bearer token for /admin/*; the admin routes exist only when it is set. */
+  adminToken?: string;
   logger: Logger;
   /** Where provider keys are read from (the variables the policy names). */
   env: NodeJS.ProcessEnv;
@@ -78,6 +84,11 @@ export class Gateway {
     this.routes();
   }
 
+  /** Whether /admin/* is served (a token was configured). */
+  get adminEnabled(): boolean {
+    return Boolean(this.opts.adminToken && this.opts.providerSwitch);
+  }
+
   get engine(): Engine {
     return this.current.engine;
   }
@@ -106,6 +117,15 @@ export class Gateway {
 
   private routes(): void {
     this.app.get("/healthz", (c) => c.json({ status: "ok" }));
+    if (this.opts.adminToken && this.opts.providerSwitch) {
+      registerAdminRoutes(this.app, {
+        token: this.opts.adminToken,
+        providerSwitch: this.opts.providerSwitch,
+        engine: () => this.engine,
+        record: (e) => this.record(e),
+        logger: this.opts.logger,
+      });
+    }
     this.app.get("/readyz", async (c) => {
       if (this.draining) return c.json({ status: "draining" }, 503);
       try {
@@ -216,6 +236,7 @@ export class Gateway {
         newId: this.opts.newId,
         now: this.now,
         injectionClassifier: this.opts.injectionClassifier,
+        switchedOff: this.opts.providerSwitch && ((p) => this.opts.providerSwitch!.disabled(p)),
       };
       const signal = node ? closeSignal(node) : c.req.raw.signal;
       const call: IncomingCall = { requestId, body, params, query, headers, signal };
@@ -270,8 +291,9 @@ export class Gateway {
     this.opts.onEvent?.(e);
   }
 
-  /** Starts listening. Resolves with the bound port. */
+  /** Starts listening (and watching the kill switch). Resolves with the bound port. */
   listen(port: number, hostname = "127.0.0.1"): Promise<number> {
+    this.opts.providerSwitch?.start();
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: this.app.fetch, port, hostname }, (info) => resolve(info.port));
       server.on("error", reject);
@@ -315,6 +337,7 @@ export class Gateway {
   async close(graceMs = 30_000): Promise<void> {
     this.draining = true;
     this.watcher?.close();
+    this.opts.providerSwitch?.close();
     const server = this.server;
     const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     if (this.inFlight > 0) {

@@ -15,6 +15,8 @@ import {
  * validate.ts, because they need the whole document.
  */
 
+import { FallbackSchema, RetentionDaysSchema } from "./incident-schema.js";
+
 const DataClassSchema = z.enum(DATA_CLASSES).describe("restricted | confidential | internal | public");
 const ModeSchema = z
   .enum(["enforce", "audit"])
@@ -193,6 +195,7 @@ const IntegrationSchema = z.strictObject({
   owner: z.string().optional(),
   environments: z.array(z.string()).default([]),
   providers: z.array(z.string()).default([]),
+  fallback: FallbackSchema,
   max_class: DataClassSchema.optional().describe("The most sensitive class this integration may send."),
   ...INTEGRATION_CONTAINMENT_FIELDS,
   mode: ModeSchema.optional(),
@@ -215,6 +218,7 @@ const AuditSchema = z.strictObject({
       "When the audit store cannot be written: block fails the call (no unlogged traffic); spool writes the " +
         "event to a local spool file, records a gap, and lets the call through (availability first).",
     ),
+  retention_days: RetentionDaysSchema,
 });
 
 const GatewaySchema = z.strictObject({

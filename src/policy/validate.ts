@@ -4,6 +4,7 @@ import { validateAlerts } from "./alerts-validate.js";
 import { validateGovernance } from "./governance-validate.js";
 import { validateContainment } from "./containment-validate.js";
 import type { Policy } from "./schema.js";
+import { validateFallbacks } from "./incident-validate.js";
 
 /** A cross-reference problem found after the schema accepted the document. */
 export interface SemanticIssue {
@@ -22,6 +23,7 @@ const ECHO_ENVIRONMENTS = new Set(["development", "dev", "testing", "test", "loc
  */
 export function validatePolicy(p: Policy): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
+  validateFallbacks(p, issues);
   const envs = new Set(p.environments);
   const envList = p.environments.join(", ");
   const unknownEnv = (path: (string | number)[], env: string) =>

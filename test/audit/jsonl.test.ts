@@ -18,13 +18,16 @@ describe("jsonl store: the file", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("holds one JSON object per line, readable without PolicyGate", async () => {
+  it("holds one JSON object per line, readable without PolicyGate, each linked to the one before", async () => {
     const store = await JsonlAuditStore.open(path);
     const es = [makeEvent(), makeEvent()];
     for (const e of es) await store.append(e);
     const lines = readFileSync(path, "utf8").split("\n");
     expect(lines.pop()).toBe("");
-    expect(lines.map((l) => JSON.parse(l))).toEqual(es);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.map(({ prev_hash: _p, hash: _h, ...e }) => e)).toEqual(es);
+    expect(parsed[0]!.prev_hash).toBe("0".repeat(64));
+    expect(parsed[1]!.prev_hash).toBe(parsed[0]!.hash);
     await store.close();
   });
 

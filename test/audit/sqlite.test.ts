@@ -29,7 +29,7 @@ describe("sqlite store: the file", () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.prepare("SELECT component, version FROM schema_version").all()).toEqual([
-      { component: "audit", version: 1 },
+      { component: "audit", version: 2 },
     ]);
     const indexed = db
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_events'")
@@ -60,7 +60,7 @@ describe("sqlite store: the file", () => {
     db.prepare("UPDATE schema_version SET version = 99 WHERE component = 'audit'").run();
     db.close();
     expect(() => SqliteAuditStore.open(path)).toThrow(
-      /schema version 99, newer than this PolicyGate knows \(1\)/,
+      /schema version 99, newer than this PolicyGate knows \(2\)/,
     );
   });
 
