@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { approveProvider, requestProvider } from "../governance/actions.js";
 import { isDataClass } from "../policy/classes.js";
 import { PROVIDER_KINDS } from "../policy/schema.js";
@@ -6,14 +5,7 @@ import type { RegisterCommand } from "./command.js";
 import { actor, csv, editPolicy } from "./governance-io.js";
 import { CliError } from "./io.js";
 import { POLICY_OPTION_HELP } from "./policy-option.js";
-
-/** `provider` may also carry the kill switch's subcommands (another file); both attach to one command. */
-function providerCommand(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === "provider") ??
-    program.command("provider").description("Providers: onboarding (request, approve)")
-  );
-}
+import { providerCommand } from "./provider.js";
 
 export const register: RegisterCommand = (program, ctx) => {
   const cmd = providerCommand(program);

@@ -11,7 +11,9 @@ export function providerCommand(program: Command): Command {
     program.commands.find((c) => c.name() === "provider") ??
     program
       .command("provider")
-      .description("Act on a provider: switch it off or on during an incident, see its state.")
+      .description(
+        "Providers: onboarding (request, approve) and the incident kill switch (disable, enable, status).",
+      )
   );
 }
 
