@@ -3,6 +3,7 @@ import { register as registerCheck } from "./check.js";
 import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
+import { register as registerFingerprint } from "./fingerprint.js";
 import { register as registerInit } from "./init.js";
 import { register as registerKeys } from "./keys.js";
 import { register as registerLogs } from "./logs.js";
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerKeys(program, ctx);
   registerServe(program, ctx);
   registerDemo(program, ctx);
+  registerFingerprint(program, ctx);
   return program;
 }
 

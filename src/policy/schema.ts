@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DATA_CLASSES } from "./classes.js";
+import { FingerprintRefsSchema } from "./fingerprints-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -98,6 +99,7 @@ const DataDictionarySchema = z.strictObject({
     .default({})
     .describe("database.table.column -> class, or { class, reason }"),
   reviewed: z.string().optional().describe("When the dictionary was last reviewed (YYYY-MM-DD)."),
+  fingerprints: FingerprintRefsSchema,
 });
 
 const DetectorSettingSchema = z.strictObject({
