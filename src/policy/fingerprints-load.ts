@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { decodeFingerprints, FingerprintFormatError } from "../detect/fingerprints/format.js";
 import { FingerprintSet } from "../detect/fingerprints/set.js";
 import type { DataClass } from "./classes.js";
@@ -118,4 +118,18 @@ export function loadPolicyFingerprints(
     });
   });
   return { loaded, issues };
+}
+
+/**
+ * Names of the policy's fingerprint files that sit in the policy's own directory: the gateway
+ * watches that directory, so rebuilding one of them reloads the policy as editing it would.
+ */
+export function fingerprintFilesBeside(policy: Policy, policyFile: string): Set<string> {
+  const dir = dirname(resolve(policyFile));
+  const names = new Set<string>();
+  for (const ref of policy.data_dictionary.fingerprints) {
+    const full = resolve(dir, ref.file);
+    if (dirname(full) === dir) names.add(basename(full));
+  }
+  return names;
 }

@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -100,5 +100,43 @@ describe("fingerprinted values through the gateway", () => {
     noValues(out);
     expect(out).toBe("The account belongs to [CUSTOMER_NAME_1], who called yesterday.");
     expect(events().at(-1)!.output).toMatchObject({ findings: { "fingerprint:customer_name": 1 } });
+  });
+});
+
+describe("reloading", () => {
+  it("rebuilding a fingerprint file beside the policy reloads the policy", async () => {
+    const wdir = mkdtempSync(join(tmpdir(), "pg-fp-watch-"));
+    const fp = join(wdir, "names.pgfp");
+    writeFileSync(fp, buildFile(["Jane Okafor"], { label: "customer_name" }));
+    const yaml = `
+providers:
+  openai: { kind: openai, api_key_env: OPENAI_API_KEY, base_url: "{{UPSTREAM}}/v1", environments: [development], max_class: confidential }
+integrations:
+  support-bot: { providers: [openai] }
+data_dictionary:
+  fingerprints:
+    - file: ${fp}
+`;
+    const policyFile = join(wdir, "policygate.yaml");
+    writeFileSync(policyFile, yaml.replaceAll("{{UPSTREAM}}", upstream.url));
+    const g = await startTestGateway(yaml, { upstream: upstream.url, extra: { policyFile } });
+    try {
+      g.gateway.watchPolicy();
+      const before = g.gateway.engine.revision;
+      const text = "Mr Tobias Wren of Harrow";
+      expect(g.gateway.engine.scan(text)).toEqual([]);
+      // Written beside and renamed, as `policygate fingerprint` does.
+      writeFileSync(fp + ".tmp", buildFile(["Tobias Wren"], { label: "customer_name" }));
+      renameSync(fp + ".tmp", fp);
+      const deadline = Date.now() + 10_000;
+      while (g.gateway.engine.revision === before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(g.gateway.engine.revision).not.toBe(before);
+      const f = g.gateway.engine.scan(text);
+      expect(f.map((x) => text.slice(x.start, x.end))).toEqual(["Tobias Wren"]);
+    } finally {
+      await g.close();
+      rmSync(wdir, { recursive: true, force: true });
+    }
   });
 });
