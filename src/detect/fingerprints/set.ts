@@ -15,10 +15,20 @@ let lastText: string | undefined;
 let h0 = new Int32Array(1024);
 let h1 = new Int32Array(1024);
 
-/** Tokenises `text` once for all the sets that look at it in a row. */
+function forget(): void {
+  lastText = undefined;
+  tokens.normal.length = 0;
+}
+
+/**
+ * Tokenises `text` once for all the sets that look at it in a row (the scanner runs them one after
+ * another, synchronously). The text and its normalised words are let go as soon as the scan
+ * returns, so a prompt is not kept in memory until the next one.
+ */
 function tokenise(text: string): TokenList {
   if (text !== lastText) {
     tokens.fill(text);
+    if (lastText === undefined) queueMicrotask(forget);
     lastText = text;
   }
   if (h0.length < tokens.count) {
