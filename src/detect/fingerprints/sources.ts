@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { parseCsv } from "../../policy/csv.js";
 
 /** Where values come from: a CSV file, or a query against SQLite or PostgreSQL. */
 export type FingerprintSource =
@@ -94,17 +93,19 @@ export async function readSourceValues(
         `cannot read ${src.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
-    const rows = parseCsv(text);
-    if (rows.length === 0)
-      throw new SourceError(`${src.path} is empty; expected a header row naming the columns`);
-    const idx = pickColumns(rows[0]!.cells, columns, src.path);
-    for (let r = 1; r < rows.length; r++) {
-      const cells = rows[r]!.cells;
+    let idx: number[] | undefined;
+    eachCsvRow(text, (cells) => {
+      if (idx === undefined) {
+        idx = pickColumns(cells, columns, src.path);
+        return;
+      }
       for (const i of idx) {
         const v = cells[i];
         if (v !== undefined) each(v);
       }
-    }
+    });
+    if (idx === undefined)
+      throw new SourceError(`${src.path} is empty; expected a header row naming the columns`);
     return;
   }
   if (src.kind === "sqlite") {
@@ -164,5 +165,70 @@ export async function readSourceValues(
     }
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * RFC 4180 rows handed over one at a time (quoted fields, doubled quotes, CRLF or LF), so a
+ * million-row export is never held as rows. Cells are sliced from the text, not built a character
+ * at a time.
+ */
+export function eachCsvRow(text: string, row: (cells: string[]) => void): void {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let cells: string[] = [];
+  while (i < n) {
+    let cell: string;
+    if (text.charCodeAt(i) === 34) {
+      // Quoted: up to the closing quote, "" standing for one quote.
+      let out = "";
+      let from = ++i;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) {
+          out += text.slice(from);
+          i = n;
+          break;
+        }
+        if (text.charCodeAt(q + 1) === 34) {
+          out += text.slice(from, q + 1);
+          i = from = q + 2;
+          continue;
+        }
+        out += text.slice(from, q);
+        i = q + 1;
+        break;
+      }
+      // Anything between the closing quote and the separator belongs to the cell, as a lenient reader would keep it.
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 10 || c === 13) break;
+        j++;
+      }
+      cell = out + text.slice(i, j);
+      i = j;
+    } else {
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 10 || c === 13) break;
+        j++;
+      }
+      cell = text.slice(i, j);
+      i = j;
+    }
+    cells.push(cell);
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      i++;
+      if (i === n) cells.push("");
+      continue;
+    }
+    // End of row (or of the text): blank lines are skipped.
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    i++;
+    if (!(cells.length === 1 && cells[0]!.trim() === "")) row(cells);
+    cells = [];
   }
 }

@@ -146,3 +146,20 @@ function withHeader(patch: Record<string, unknown>): Buffer {
   json.copy(head, 8);
   return Buffer.concat([head, bytes.subarray(Math.ceil((8 + len) / 8) * 8)]);
 }
+
+describe("CSV rows", () => {
+  it("reads quoted cells, doubled quotes, CRLF, blank lines and a BOM like the dictionary's CSV reader", async () => {
+    const { eachCsvRow } = await import("../../../src/detect/fingerprints/sources.js");
+    const { parseCsv } = await import("../../../src/policy/csv.js");
+    const cases = [
+      '\ufeffname,company\r\n"Núñez, José","Say ""hi"" Ltd"\r\n\r\nJane Okafor,\n,Brightwater\n',
+      'a,b\n"multi\nline",x\nlast,row',
+      "one\n",
+    ];
+    for (const text of cases) {
+      const rows: string[][] = [];
+      eachCsvRow(text, (cells) => rows.push(cells));
+      expect(rows).toEqual(parseCsv(text).map((r) => r.cells));
+    }
+  });
+});
