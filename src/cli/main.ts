@@ -6,6 +6,7 @@ import type { CommandContext } from "./command.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerDetectors } from "./detectors.js";
 import { register as registerDoc } from "./doc.js";
+import { register as registerFingerprint } from "./fingerprint.js";
 import { register as registerInit } from "./init.js";
 import { register as registerIntegration } from "./integration.js";
 import { register as registerKeys } from "./keys.js";
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerKeysGovernance(program, ctx);
   registerProvider(program, ctx);
   registerReport(program, ctx);
+  registerFingerprint(program, ctx);
   return program;
 }
 

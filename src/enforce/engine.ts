@@ -1,6 +1,7 @@
 import RE2 from "re2";
 import { Allowlist } from "../detect/allowlist.js";
 import { activate, builtinDetectors } from "../detect/catalogue.js";
+import { fingerprintDetector } from "../detect/fingerprints/detector.js";
 import { Scanner, type ActiveDetector } from "../detect/scanner.js";
 import type { Direction, Finding } from "../detect/types.js";
 import type { DataClass } from "../policy/classes.js";
@@ -90,6 +91,15 @@ export class Engine {
         detector: POLICY_HOSTS_DETECTOR,
         rule: "output.internal_hosts",
         mode: effectiveMode(p.mode, p.output.mode),
+        overridden: true,
+      });
+    }
+    for (const fp of loaded.fingerprints ?? []) {
+      active.push(fingerprintDetector(fp, p.classes[fp.class].min_confidence ?? 0.5));
+      this.rules.set(fp.detector, {
+        detector: fp.detector,
+        rule: `data_dictionary.fingerprints[${fp.index}]`,
+        mode: effectiveMode(p.mode, fp.ref.mode ?? p.classes[fp.class].mode),
         overridden: true,
       });
     }

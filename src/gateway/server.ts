@@ -9,6 +9,7 @@ import type { AuditStore } from "../audit/store.js";
 import type { InjectionClassifier } from "../detect/injection/classifier.js";
 import { Engine } from "../enforce/engine.js";
 import { formatPolicyError } from "../policy/errors.js";
+import { fingerprintFilesBeside } from "../policy/fingerprints-load.js";
 import { loadPolicyFile, type LoadedPolicy } from "../policy/load.js";
 import type { WireAdapter } from "../providers/adapter.js";
 import { adapterFor } from "../providers/index.js";
@@ -327,7 +328,8 @@ export class Gateway {
     };
     // Watch the directory: editors replace files by renaming, which a file watch would miss.
     this.watcher = watch(dirname(file), (_event, name) => {
-      if (name && name !== basename(file)) return;
+      if (name && name !== basename(file) && !fingerprintFilesBeside(this.engine.policy, file).has(name))
+        return;
       clearTimeout(timer);
       timer = setTimeout(check, 50);
     });

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { DATA_CLASSES, isDataClass, type DataClass } from "./classes.js";
 import { parseCsv } from "./csv.js";
 import { formatPath, PolicyLoadError, type PolicyError } from "./errors.js";
+import { loadPolicyFingerprints, type LoadedFingerprints } from "./fingerprints-load.js";
 import { PolicySchema, type Policy } from "./schema.js";
 import { validatePolicy, type SemanticIssue } from "./validate.js";
 
@@ -28,6 +29,8 @@ export interface LoadedPolicy {
   file?: string;
   /** database.table.column -> class, inline entries and CSV imports merged. */
   dictionary: Map<string, DictionaryEntry>;
+  /** The fingerprint files of data_dictionary.fingerprints, read and ready to match. */
+  fingerprints?: LoadedFingerprints[];
 }
 
 export type LoadResult = { ok: true; value: LoadedPolicy } | { ok: false; errors: PolicyError[] };
@@ -181,10 +184,13 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
     const entry = typeof v === "string" ? { class: v } : v;
     dictionary.set(key.toLowerCase(), { ...entry, source: file });
   }
+  const fp = loadPolicyFingerprints(policy, { baseDir: opts.baseDir, file });
+  for (const i of fp.issues)
+    errors.push({ file, ...locate(i.path), path: formatPath(i.path), message: i.message });
   if (errors.length || !parsed.success) return { ok: false, errors: sortErrors(errors, file) };
 
-  const revision = policyRevision(policy, dictionary);
-  return { ok: true, value: { policy, revision, file: opts.file, dictionary } };
+  const revision = policyRevision(policy, dictionary, fp.loaded);
+  return { ok: true, value: { policy, revision, file: opts.file, dictionary, fingerprints: fp.loaded } };
 }
 
 interface Repaired {
@@ -298,11 +304,20 @@ function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]
  * sha256 of the policy's canonical form: the parsed document with defaults filled in, keys sorted,
  * plus the imported dictionary. Reformatting or commenting the file does not change it.
  */
-export function policyRevision(policy: Policy, dictionary: Map<string, DictionaryEntry>): string {
+export function policyRevision(
+  policy: Policy,
+  dictionary: Map<string, DictionaryEntry>,
+  fingerprints: readonly LoadedFingerprints[] = [],
+): string {
   const dict = [...dictionary.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => [k, v.class, v.reason ?? ""]);
-  const canonical = canonicalJson({ policy, dictionary: dict });
+  // A rebuilt fingerprint file is a new policy revision; without fingerprints the form is unchanged.
+  const canonical = canonicalJson(
+    fingerprints.length
+      ? { policy, dictionary: dict, fingerprints: fingerprints.map((f) => f.sha256) }
+      : { policy, dictionary: dict },
+  );
   return "sha256:" + createHash("sha256").update(canonical).digest("hex");
 }
 

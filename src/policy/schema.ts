@@ -8,6 +8,7 @@ import {
   integrationGovernanceShape,
   providerGovernanceShape,
 } from "./governance-schema.js";
+import { FingerprintRefsSchema } from "./fingerprints-schema.js";
 
 /**
  * The policy file's schema. Every object is strict: a misspelt key is an error, never a silent
@@ -109,6 +110,7 @@ const DataDictionarySchema = z.strictObject({
     .default({})
     .describe("database.table.column -> class, or { class, reason }"),
   reviewed: z.string().optional().describe("When the dictionary was last reviewed (YYYY-MM-DD)."),
+  fingerprints: FingerprintRefsSchema,
 });
 
 const DetectorSettingSchema = z.strictObject({
