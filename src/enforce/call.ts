@@ -1,5 +1,11 @@
 import type { AuditEvent } from "../audit/event.js";
-import { replaceTexts, type StreamRewriter, type Usage, type WireAdapter } from "../providers/adapter.js";
+import {
+  replaceTexts,
+  type StreamRewriter,
+  type StreamTextGuard,
+  type Usage,
+  type WireAdapter,
+} from "../providers/adapter.js";
 import { WireError, type Endpoint, type ParsedRequest } from "../providers/types.js";
 import { checkAccess, checkClassLimit } from "./access.js";
 import {
@@ -235,6 +241,8 @@ export function checkAnswer(
 /** The guard and rewriter a streamed answer flows through, and what to record when it ends. */
 export interface StreamCheck {
   guard: OutputStreamGuard;
+  /** What text goes through when there is no wire to rewrite: the guard, restoring if the call redacted reversibly. */
+  text: StreamTextGuard;
   rewriter: StreamRewriter;
   /** Fills the trace from what was seen; returns the refusal if the guard withheld the rest. */
   finish(trace: CallTrace): PolicyViolation | null;
@@ -243,12 +251,11 @@ export interface StreamCheck {
 export function checkStream(scope: CallScope, alloc: PlaceholderAllocator): StreamCheck {
   const guard = new OutputStreamGuard(scope.engine, alloc);
   const session = restoreSessionOf(alloc);
-  const rewriter = scope.adapter.streamRewriter(
-    scope.endpoint,
-    session?.map.size ? new RestoringGuard(guard, session) : guard,
-  );
+  const text = session?.map.size ? new RestoringGuard(guard, session) : guard;
+  const rewriter = scope.adapter.streamRewriter(scope.endpoint, text);
   return {
     guard,
+    text,
     rewriter,
     finish(trace) {
       trace.output = guard.decision();

@@ -14,7 +14,7 @@ export interface RestorePlan {
 }
 
 /** Conversation ids are opaque to us; bounded and plain so they cannot smuggle anything into a key. */
-const CONVERSATION_RE = /^[A-Za-z0-9._:@-]{1,200}$/;
+export const CONVERSATION_RE = /^[A-Za-z0-9._:@-]{1,200}$/;
 
 /** The restore plan of a call, or null when its integration does not restore. Throws on a bad conversation id. */
 export function planRestore(scope: CallScope): RestorePlan | null {

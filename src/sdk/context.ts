@@ -1,3 +1,4 @@
+import { CONVERSATION_RE } from "../enforce/restore-call.js";
 import { ulid } from "../audit/ulid.js";
 import { checkAccess } from "../enforce/access.js";
 import { auditEvent, type CallScope, type CallTrace } from "../enforce/call.js";
@@ -23,6 +24,12 @@ export interface GuardOptions extends AuditTarget {
   provider?: string;
   /** Where provider keys are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A conversation id, for integrations with `restore: true`: placeholders stay the same across
+   * the turns made through this client (create one guarded client per conversation, or use
+   * `withOptions`-style copies). 1-200 characters from A-Za-z0-9._:@-.
+   */
+  conversation?: string;
 }
 
 /** A guard's fixed facts, settled when it is created so a misconfiguration fails then, not on the first call. */
@@ -32,6 +39,7 @@ export interface GuardContext {
   user: string | null;
   provider: string;
   config: ProviderConfig;
+  conversation: string | null;
   apiKey: string | undefined;
   sink: AuditSink;
   newId(): string;
@@ -64,12 +72,20 @@ export function createContext(opts: GuardOptions, wire: WireKind | null, needKey
         "error",
       );
   }
+  if (opts.conversation !== undefined && !CONVERSATION_RE.test(opts.conversation))
+    throw new PolicyViolation(
+      400,
+      "invalid_conversation",
+      `The conversation option must be 1-200 characters from A-Za-z0-9._:@- (integrations.${opts.integration}.restore).`,
+      [`integrations.${opts.integration}.restore`],
+    );
   return {
     engine,
     integration: opts.integration,
     user: opts.user ?? null,
     provider,
     config,
+    conversation: opts.conversation ?? null,
     apiKey,
     sink: new AuditSink(opts, env),
     newId: ulid,

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { assertSwitchedOn } from "./switch.js";
 import {
   checkAnswer,
   checkStream,
@@ -129,6 +130,8 @@ async function guardedFetch(
     adapter,
     endpoint: endpoint ?? (adapter.wire === "openai" ? "openai.chat" : "anthropic.messages"),
     integration: ctx.integration,
+    conversation: ctx.conversation,
+    caller: "sdk",
   };
   try {
     if (!approvedHost)
@@ -154,6 +157,8 @@ async function guardedFetch(
     }
     const parsed = parseCall(scope, body, {}, trace);
     applyProvenance(parsed.parts);
+    trace.provider = ctx.provider;
+    assertSwitchedOn(ctx.sink.dataDir, ctx.provider, ctx.integration);
     const { body: outBody, alloc } = prepareCall(scope, ctx.provider, parsed, body, trace);
 
     if (ctx.config.kind === "echo") {

@@ -53,6 +53,8 @@ function scopeOf(ctx: GuardContext): CallScope {
     adapter: openaiAdapter,
     endpoint: "openai.chat",
     integration: ctx.integration,
+    conversation: ctx.conversation,
+    caller: "sdk",
   };
 }
 
@@ -141,7 +143,7 @@ export function enforceOutput(
       trace.user = ctx.user;
       trace.provider = ctx.provider;
       const check = checkStream(scope, alloc);
-      const out = check.guard.push(STREAM_CHANNEL, answer) + check.guard.end(STREAM_CHANNEL);
+      const out = check.text.push(STREAM_CHANNEL, answer) + check.text.end(STREAM_CHANNEL);
       await endOutput(ctx, scope, trace, check);
       return out;
     })();
@@ -161,12 +163,12 @@ async function* outputStream(
   trace.stream = true;
   const check = checkStream(scope, alloc);
   for await (const chunk of source) {
-    const out = check.guard.push(STREAM_CHANNEL, chunk);
+    const out = check.text.push(STREAM_CHANNEL, chunk);
     if (out) yield out;
     if (check.guard.blocked) break;
   }
   if (!check.guard.blocked) {
-    const tail = check.guard.end(STREAM_CHANNEL);
+    const tail = check.text.end(STREAM_CHANNEL);
     if (tail) yield tail;
   }
   await endOutput(ctx, scope, trace, check);
