@@ -5,6 +5,8 @@
  * blob costs at most `bytes` decoded characters and `depth` levels.
  */
 
+import { isUtf8 } from "node:buffer";
+
 export type Encoding = "base64" | "hex" | "url";
 
 export interface EncodedSpan {
@@ -220,17 +222,16 @@ function readable(bytes: Uint8Array): string | null {
     const b = bytes[i]!;
     if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 0xc0 || b === 0xc1 || b >= 0xf5) return null;
   }
+  // isUtf8() says whether the strict decoder would throw, without the cost of the exception (most
+  // base64 and hex candidates in logs pass the byte check above and are still not UTF-8).
   let s: string;
-  try {
-    s = utf8.decode(bytes);
-  } catch {
+  if (isUtf8(bytes)) s = utf8.decode(bytes);
+  else {
     // A budget cut can split the last character: retry without the last three bytes.
     if (bytes.length < 8) return null;
-    try {
-      s = utf8.decode(bytes.subarray(0, bytes.length - 3));
-    } catch {
-      return null;
-    }
+    const head = bytes.subarray(0, bytes.length - 3);
+    if (!isUtf8(head)) return null;
+    s = utf8.decode(head);
   }
   if (s.length < 6) return null;
   let letters = 0;

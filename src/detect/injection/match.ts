@@ -40,19 +40,46 @@ interface Compiled {
 
 let compiled: Compiled | undefined;
 
-function rot13(s: string): string {
+/** Scratch code units for rot13() and reverse(), grown as needed. */
+let scratch = new Uint16Array(4096);
+const utf16 = new TextDecoder("utf-16le");
+
+/**
+ * The string of the first `n` units of `scratch`. Whole texts are rewritten per call, and building
+ * them one character at a time (a rope of thousands of pieces) cost more than the attempts made on
+ * them. The decoder is the fast copy, but it would replace unpaired surrogates (a reversed pair is
+ * two) and drop a leading BOM: units like those take the exact, slower path.
+ */
+function scratchString(n: number, exact: boolean): string {
+  if (!exact && scratch[0] !== 0xfeff) return utf16.decode(scratch.subarray(0, n));
   let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += c >= 97 && c <= 122 ? String.fromCharCode(((c - 97 + 13) % 26) + 97) : s[i];
-  }
+  for (let i = 0; i < n; i += 4096)
+    out += String.fromCharCode.apply(null, scratch.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
   return out;
 }
 
+function rot13(s: string): string {
+  const n = s.length;
+  if (scratch.length < n) scratch = new Uint16Array(n);
+  let surrogates = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c & 0xf800) === 0xd800) surrogates = true;
+    scratch[i] = c >= 97 && c <= 122 ? ((c - 97 + 13) % 26) + 97 : c;
+  }
+  return scratchString(n, surrogates);
+}
+
 function reverse(s: string): string {
-  let out = "";
-  for (let i = s.length - 1; i >= 0; i--) out += s[i];
-  return out;
+  const n = s.length;
+  if (scratch.length < n) scratch = new Uint16Array(n);
+  let surrogates = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(n - 1 - i);
+    if ((c & 0xf800) === 0xd800) surrogates = true;
+    scratch[i] = c;
+  }
+  return scratchString(n, surrogates);
 }
 
 function compile(): Compiled {
