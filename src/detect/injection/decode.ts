@@ -5,6 +5,8 @@
  * blob costs at most `bytes` decoded characters and `depth` levels.
  */
 
+import { isUtf8 } from "node:buffer";
+
 export type Encoding = "base64" | "hex" | "url";
 
 export interface EncodedSpan {
@@ -190,7 +192,39 @@ function decodeBase64(run: string, urlSafe: boolean, budget: DecodeBudget): stri
 function decodeHex(hex: string, budget: DecodeBudget): string | null {
   const take = spend(budget, hex.length >> 1);
   if (take < 6) return null;
+  // Logs are full of hashes and ids in hex: read their bytes in place and drop the binary ones
+  // before allocating a buffer (the same byte test readable() starts with).
+  if (binaryHex(hex, take)) return null;
   return readable(Buffer.from(hex.slice(0, take * 2), "hex"));
+}
+
+/** Value of a hex digit by char code, -1 for anything else. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 128; c++) {
+  if (c >= 48 && c <= 57) HEX_VALUE[c] = c - 48;
+  else if (c >= 97 && c <= 102) HEX_VALUE[c] = c - 87;
+  else if (c >= 65 && c <= 70) HEX_VALUE[c] = c - 55;
+}
+
+/**
+ * True when readable() would reject the first `bytes` bytes of `hex` for a binary byte. False when
+ * it would not, or when they are not all hex digits (the buffer would then be shorter; the decoder
+ * decides as before).
+ */
+function binaryHex(hex: string, bytes: number): boolean {
+  let binary = false;
+  for (let i = 0; i < bytes; i++) {
+    const h = hex.charCodeAt(2 * i);
+    const l = hex.charCodeAt(2 * i + 1);
+    if (h >= 128 || l >= 128 || HEX_VALUE[h]! < 0 || HEX_VALUE[l]! < 0) return false;
+    if (i < bytes - 3 && isBinaryByte(HEX_VALUE[h]! * 16 + HEX_VALUE[l]!)) binary = true;
+  }
+  return binary;
+}
+
+/** A control byte, or a byte that never occurs in UTF-8. */
+function isBinaryByte(b: number): boolean {
+  return (b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 0xc0 || b === 0xc1 || b >= 0xf5;
 }
 
 function decodePercent(raw: string, budget: DecodeBudget): string | null {
@@ -216,21 +250,17 @@ function readable(bytes: Uint8Array): string | null {
   // byte that never occurs in UTF-8 rejects them here, before a decode that would throw (throwing
   // is the expensive part). Only bytes the retry below keeps are checked, so the outcome is the same.
   if (bytes.length < 6) return null;
-  for (let i = 0; i < bytes.length - 3; i++) {
-    const b = bytes[i]!;
-    if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 0xc0 || b === 0xc1 || b >= 0xf5) return null;
-  }
+  for (let i = 0; i < bytes.length - 3; i++) if (isBinaryByte(bytes[i]!)) return null;
+  // isUtf8() says whether the strict decoder would throw, without the cost of the exception (most
+  // base64 and hex candidates in logs pass the byte check above and are still not UTF-8).
   let s: string;
-  try {
-    s = utf8.decode(bytes);
-  } catch {
+  if (isUtf8(bytes)) s = utf8.decode(bytes);
+  else {
     // A budget cut can split the last character: retry without the last three bytes.
     if (bytes.length < 8) return null;
-    try {
-      s = utf8.decode(bytes.subarray(0, bytes.length - 3));
-    } catch {
-      return null;
-    }
+    const head = bytes.subarray(0, bytes.length - 3);
+    if (!isUtf8(head)) return null;
+    s = utf8.decode(head);
   }
   if (s.length < 6) return null;
   let letters = 0;

@@ -36,23 +36,52 @@ interface Compiled {
   lengths: number[];
   /** keyword id -> whether some rule reads it backwards (its start is a word end then). */
   reversible: boolean[];
+  /** Rule index -> 1 when its pattern begins with `\b` for every alternative (see wordStart()). */
+  wordStart: Uint8Array;
 }
 
 let compiled: Compiled | undefined;
 
-function rot13(s: string): string {
+/** Scratch code units for rot13() and reverse(), grown as needed. */
+let scratch = new Uint16Array(4096);
+const utf16 = new TextDecoder("utf-16le");
+
+/**
+ * The string of the first `n` units of `scratch`. Whole texts are rewritten per call, and building
+ * them one character at a time (a rope of thousands of pieces) cost more than the attempts made on
+ * them. The decoder is the fast copy, but it would replace unpaired surrogates (a reversed pair is
+ * two) and drop a leading BOM: units like those take the exact, slower path.
+ */
+function scratchString(n: number, exact: boolean): string {
+  if (!exact && scratch[0] !== 0xfeff) return utf16.decode(scratch.subarray(0, n));
   let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += c >= 97 && c <= 122 ? String.fromCharCode(((c - 97 + 13) % 26) + 97) : s[i];
-  }
+  for (let i = 0; i < n; i += 4096)
+    out += String.fromCharCode.apply(null, scratch.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
   return out;
 }
 
+function rot13(s: string): string {
+  const n = s.length;
+  if (scratch.length < n) scratch = new Uint16Array(n);
+  let surrogates = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c & 0xf800) === 0xd800) surrogates = true;
+    scratch[i] = c >= 97 && c <= 122 ? ((c - 97 + 13) % 26) + 97 : c;
+  }
+  return scratchString(n, surrogates);
+}
+
 function reverse(s: string): string {
-  let out = "";
-  for (let i = s.length - 1; i >= 0; i--) out += s[i];
-  return out;
+  const n = s.length;
+  if (scratch.length < n) scratch = new Uint16Array(n);
+  let surrogates = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(n - 1 - i);
+    if ((c & 0xf800) === 0xd800) surrogates = true;
+    scratch[i] = c;
+  }
+  return scratchString(n, surrogates);
 }
 
 function compile(): Compiled {
@@ -100,6 +129,7 @@ function compile(): Compiled {
     starts,
     lengths: keywords.map((k) => k.length),
     reversible: targets.map((list) => list.some(([, view]) => view === "reversed")),
+    wordStart: Uint8Array.from(RULES, (r) => (wordStart(r.re) ? 1 : 0)),
   };
 }
 
@@ -110,7 +140,7 @@ function compile(): Compiled {
  */
 export function matchPhrases(norm: Normalised): RawSignal[] {
   compiled ??= compile();
-  const { automaton, targets, sticky, starts, isStart, reversible } = compiled;
+  const { automaton, targets, sticky, starts, isStart, reversible, wordStart } = compiled;
   const text = norm.text;
   const n = text.length;
   const out: RawSignal[] = [];
@@ -129,9 +159,20 @@ export function matchPhrases(norm: Normalised): RawSignal[] {
         rotText ??= rot13(text);
         attempt(RULES[ri]!, sticky[ri]!, rotText, at, "rot13", out);
       } else {
-        // The keyword is written backwards; in the reversed text it starts where it ends here.
+        // The keyword is written backwards; in the reversed text it starts where it ends here, and
+        // its neighbour there is the character after it here. A pattern that must begin at a word
+        // boundary cannot match between two word characters, so the many hits inside words (logs,
+        // ids) cost no attempt, and most texts never need the reversed copy at all.
+        const end = at + keywordLength(kw);
+        if (
+          wordStart[ri] === 1 &&
+          end < n &&
+          isRegexWordChar(text.charCodeAt(end)) &&
+          isRegexWordChar(text.charCodeAt(end - 1))
+        )
+          continue;
         revText ??= reverse(text);
-        attempt(RULES[ri]!, sticky[ri]!, revText, n - at - keywordLength(kw), "reversed", out);
+        attempt(RULES[ri]!, sticky[ri]!, revText, n - end, "reversed", out);
       }
     }
   });
@@ -161,6 +202,33 @@ function isLetterBefore(c: number): boolean {
 
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/** `\w` as a pattern without the `u` and `i` flags reads it. */
+function isRegexWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * True when every match of `re` begins at a word boundary: the source starts with `\b` and has no
+ * alternative outside a group (which the `\b` would not cover), and no flag changes what `\b` means.
+ */
+function wordStart(re: RegExp): boolean {
+  const src = re.source;
+  if (!src.startsWith("\\b") || /[iuv]/.test(re.flags)) return false;
+  let depth = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === "\\") i++;
+    else if (c === "[") {
+      // A class may hold "|" or parentheses literally.
+      i++;
+      while (i < src.length && src[i] !== "]") i += src[i] === "\\" ? 2 : 1;
+    } else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) return false;
+  }
+  return true;
 }
 
 function keywordLength(kw: number): number {
