@@ -31,14 +31,14 @@ const upstream = await new Promise((resolve, reject) => {
 
 const loaded = parsePolicy(
   `
-environments: [production]
-environment: production
+environments: [development]
+environment: development
 providers:
   openai:
     kind: openai
     api_key_env: BENCH_OPENAI_KEY
     base_url: "${upstream.url}/v1"
-    environments: [production]
+    environments: [development]
     max_class: internal
 integrations:
   bench:
