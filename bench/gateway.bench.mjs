@@ -86,6 +86,38 @@ for (const c of [1, 32, 128]) {
   );
 }
 
+// autocannon reports whole milliseconds, too coarse for one call at a time: the same request,
+// sent sequentially over a kept-alive connection, alternating direct and gateway, timed in µs.
+async function sequential(pairs = 2000) {
+  const send = async (url) => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer pgk_bench" },
+      body,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`status ${res.status} from ${url}`);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 200; i++) await Promise.all([send(up.url), send(gw.url)]);
+  const d = [];
+  const g = [];
+  for (let i = 0; i < pairs; i++) {
+    d.push(await send(up.url));
+    g.push(await send(gw.url));
+  }
+  const q = (xs, p) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  return { d50: q(d, 50), d99: q(d, 99), g50: q(g, 50), g99: q(g, 99) };
+}
+const seq = await sequential();
+console.log(
+  `
+one call at a time (2,000 alternating pairs, fetch with keep-alive): direct p50 ${seq.d50.toFixed(2)} ms, p99 ${seq.d99.toFixed(2)} ms; ` +
+    `gateway p50 ${seq.g50.toFixed(2)} ms, p99 ${seq.g99.toFixed(2)} ms; added p50 ${(seq.g50 - seq.d50).toFixed(2)} ms, p99 ${(seq.g99 - seq.d99).toFixed(2)} ms`,
+);
+
 // Streaming: time to first byte, direct and through the gateway (the hold-back window delays text).
 async function ttfb(url, n = 50) {
   const firsts = [];
