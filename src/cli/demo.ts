@@ -132,7 +132,9 @@ async function runDemo(io: CliIO, keepDir?: string): Promise<void> {
         );
       }
       out(
-        `   (no notifier is configured in the example, so they went to the audit log; docs/alerts.md adds Slack or email)`,
+        io.env.POLICYGATE_SLACK_WEBHOOK_URL
+          ? `   (and to the example's Slack notifier, POLICYGATE_SLACK_WEBHOOK_URL)`
+          : `   (the example's Slack notifier has no URL here (POLICYGATE_SLACK_WEBHOOK_URL is unset), so they went to the audit log only; docs/alerts.md)`,
       );
     }
 
