@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** Crockford's base32: no I, L, O or U, so an id read aloud or retyped survives. */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -11,7 +11,7 @@ export type UlidFactory = () => string;
 export interface UlidOptions {
   /** Milliseconds since the epoch; Date.now by default. */
   now?: () => number;
-  /** n random bytes; crypto.randomBytes by default. */
+  /** n random bytes; a pooled crypto.randomFillSync by default. The result is copied at once. */
   random?: (n: number) => Uint8Array;
 }
 
@@ -28,7 +28,7 @@ export interface UlidOptions {
  */
 export function monotonicUlid(opts: UlidOptions = {}): UlidFactory {
   const now = opts.now ?? Date.now;
-  const random = opts.random ?? randomBytes;
+  const random = opts.random ?? pooledRandom;
   let lastTime = -1;
   // The random part as 80 bits, most significant byte first; incremented in place.
   const last = new Uint8Array(RANDOM_BYTES);
@@ -53,6 +53,23 @@ export function monotonicUlid(opts: UlidOptions = {}): UlidFactory {
     }
     return encodeTime(t) + encodeRandom(last);
   };
+}
+
+/**
+ * Random bytes from a pool refilled 4 KB at a time: every call and every audit event takes an id,
+ * and one randomBytes call per id was a measurable share of a gateway call. The bytes are the
+ * same CSPRNG's; ids are identifiers, not secrets. The view is only valid until the next call.
+ */
+const POOL = Buffer.allocUnsafe(4096);
+let poolAt = POOL.length;
+function pooledRandom(n: number): Uint8Array {
+  if (poolAt + n > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const out = POOL.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
 }
 
 /** The process-wide generator: ids from one process sort in the order they were made. */
