@@ -203,3 +203,17 @@ export function validatePhone(value: string, ctx: ValidateContext): number | nul
   if (phoneWord) score += 0.35;
   return Math.min(score, 0.98);
 }
+
+const ASCII_WORD = /[A-Za-z0-9_]/;
+const EXTENSION_AFTER = /^(?:x|ext\.?|extension) ?\d/i;
+
+/**
+ * The phone trigger's word-boundary check: a run of digits that starts and ends outside a word,
+ * or ends where an extension begins ("555-0134x22", "ext. 9"), which the pattern reads as part of
+ * the number. Cheap: it runs on every phone-shaped run of digits.
+ */
+export function phoneRunBounded(text: string, start: number, end: number): boolean {
+  if (start > 0 && ASCII_WORD.test(text[start - 1]!)) return false;
+  if (end >= text.length || !ASCII_WORD.test(text[end]!)) return true;
+  return EXTENSION_AFTER.test(text.slice(end, end + 12));
+}

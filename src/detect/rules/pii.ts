@@ -1,6 +1,6 @@
 import type { DetectorSpec } from "../types.js";
 import { ADDRESS_PATTERN, validateAddress } from "./address.js";
-import { PHONE_PATTERN, validatePhone } from "./phone.js";
+import { PHONE_PATTERN, phoneRunBounded, validatePhone } from "./phone.js";
 
 /**
  * ASCII words that open a window for the address pattern: street types that are distinctive even as
@@ -151,7 +151,8 @@ export const PII_DETECTORS: DetectorSpec[] = [
     class: "confidential",
     title:
       "Phone numbers: international (+CC, validated with libphonenumber), North American, and national formats next to phone words",
-    trigger: { digits: { min: 7, wordBounded: true }, before: 3, after: 14 },
+    // Word-bounded, except that an extension may follow ("…-5272x565").
+    trigger: { digits: { min: 7, accept: phoneRunBounded }, before: 3, after: 14 },
     pattern: PHONE_PATTERN,
     score: 0.5,
     validate: validatePhone,
