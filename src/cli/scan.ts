@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { lineStarts, position } from "../detect/text-position.js";
 import { Readable } from "node:stream";
 import { decideInput, decideOutput, type Decision, type Part } from "../enforce/decide.js";
 import type { Engine } from "../enforce/engine.js";
@@ -79,7 +80,7 @@ function mask(len: number): string {
 function printReport(io: CliIO, name: string, text: string, d: Decision): void {
   const lines = lineStarts(text);
   for (const f of d.findings) {
-    const { line, col } = position(lines, f.start);
+    const { line, column: col } = position(lines, f.start);
     io.stdout.write(
       `${name}:${line}:${col}  ${f.class.padEnd(12)} ${f.detector.padEnd(28)} ${mask(f.end - f.start)}  (confidence ${f.confidence.toFixed(2)})\n`,
     );
@@ -92,23 +93,6 @@ function printReport(io: CliIO, name: string, text: string, d: Decision): void {
     `${name}: ${d.findings.length} finding${d.findings.length === 1 ? "" : "s"}, decision: ${verdict}\n`,
   );
   for (const r of d.rules) io.stdout.write(`  - ${r.message}\n`);
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function position(starts: number[], offset: number): { line: number; col: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, col: offset - starts[lo]! + 1 };
 }
 
 interface JsonlRow {

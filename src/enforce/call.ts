@@ -226,16 +226,13 @@ export function checkAnswer(
       blocking.map((r) => r.rule),
     );
   }
-  const checked = out.action === "redact" ? replaceTexts(json, parts, out.texts!) : json;
   // Restored after the output scan: the scan judged the model's own text, never the caller's values.
+  // One rewrite of the answer carries both the redactions and the restored values.
   const session = restoreSessionOf(alloc);
-  if (!session?.map.size) return checked;
+  const restoring = session !== undefined && session.map.size > 0;
+  if (out.action !== "redact" && !restoring) return json;
   const texts = out.texts ?? parts.map((p) => p.text);
-  return replaceTexts(
-    checked,
-    parts,
-    texts.map((t) => restoreText(t, session.map)),
-  );
+  return replaceTexts(json, parts, restoring ? texts.map((t) => restoreText(t, session.map)) : texts);
 }
 
 /** The guard and rewriter a streamed answer flows through, and what to record when it ends. */

@@ -1,4 +1,5 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { lineStarts, position } from "../detect/text-position.js";
 import { basename, extname, join, relative, sep } from "node:path";
 import { globToRegExp } from "../detect/allowlist.js";
 import { builtinDetector } from "../detect/catalogue.js";
@@ -176,23 +177,6 @@ function looksBinary(path: string): boolean {
   } finally {
     closeSync(fd);
   }
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function position(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo]! + 1 };
 }
 
 /** Walks `root` and reports SDKs, direct provider calls, credentials and unapproved providers. */
