@@ -6,6 +6,7 @@ import { renderSecurityMd } from "../../src/docs/security-md.js";
 import { GATE_RULES, runGate, type GateContext } from "../../src/governance/gate.js";
 import { parsePolicy, type LoadedPolicy } from "../../src/policy/load.js";
 import { runCli } from "../helpers/cli.js";
+import { APPROVAL_YAML, APPROVERS_YAML } from "../helpers/policy.js";
 
 const GOOD = `
 environments: [development, testing, production]
@@ -25,21 +26,7 @@ integrations:
     environments: [development, production]
     providers: [anthropic, echo]
     max_class: confidential
-    approval:
-      proposed_by: alice
-      approved_by: sam
-      approved_at: "2026-01-10"
-      checklist:
-        data_sent: tickets
-        classification_compatible: true
-        input_validation: true
-        output_validation: true
-        logging: true
-        rollback_plan: revoke the key
-people:
-  alice: { roles: [senior] }
-  sam: { roles: [security] }
-alerts:
+${APPROVAL_YAML}${APPROVERS_YAML}alerts:
   levels:
     - { name: on call, notify: [pager] }
   notifiers:

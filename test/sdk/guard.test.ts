@@ -10,6 +10,7 @@ import { parsePolicy, type LoadedPolicy } from "../../src/policy/load.js";
 import { guard, type GuardOptions } from "../../src/sdk/index.js";
 import { MemoryStore } from "../helpers/memory-store.js";
 import { startMockUpstream, type MockUpstream } from "../helpers/mock-upstream.js";
+import { APPROVAL_YAML, APPROVERS_YAML } from "../helpers/policy.js";
 
 const SECRET = "ghp_R8fKq2ZpL0vT7mXw3NcB9sYhJ4dA6eUiQ1oG";
 const EMAIL = "jane.okafor@brightwater.example";
@@ -40,23 +41,9 @@ integrations:
   support-bot:
     environments: [production]
     providers: [openai, anthropic]
-    approval:
-      proposed_by: alice
-      approved_by: sam
-      approved_at: "2026-01-10"
-      checklist:
-        data_sent: tickets
-        classification_compatible: true
-        input_validation: true
-        output_validation: true
-        logging: true
-        rollback_plan: revoke the key
-  analytics:
+${APPROVAL_YAML}  analytics:
     providers: [devmodel]
-people:
-  alice: { roles: [senior] }
-  sam: { roles: [security] }
-data_dictionary:
+${APPROVERS_YAML}data_dictionary:
   columns:
     production.customers.name: confidential
     production.customers.plan: internal

@@ -8,6 +8,7 @@ import { enforceInput, enforceOutput, field, guard, prompt, type GuardOptions } 
 import { markValue, openMarker, readOpenMarker } from "../../src/sdk/marking.js";
 import { MemoryStore } from "../helpers/memory-store.js";
 import { startMockUpstream, type MockUpstream } from "../helpers/mock-upstream.js";
+import { APPROVAL_YAML, APPROVERS_YAML } from "../helpers/policy.js";
 
 const EMAIL = "jane.okafor@brightwater.example";
 const SECRET = "ghp_R8fKq2ZpL0vT7mXw3NcB9sYhJ4dA6eUiQ1oG";
@@ -31,21 +32,7 @@ providers:
 integrations:
   support-bot:
     providers: [anthropic, openai]
-    approval:
-      proposed_by: alice
-      approved_by: sam
-      approved_at: "2026-01-10"
-      checklist:
-        data_sent: tickets
-        classification_compatible: true
-        input_validation: true
-        output_validation: true
-        logging: true
-        rollback_plan: revoke the key
-people:
-  alice: { roles: [senior] }
-  sam: { roles: [security] }
-data_dictionary:
+${APPROVAL_YAML}${APPROVERS_YAML}data_dictionary:
   columns:
     production.customers.name: confidential
     production.customers.plan: internal
