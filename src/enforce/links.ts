@@ -14,6 +14,8 @@ const MD_LINK =
 /** HTML image: `<img src="…">`. */
 const HTML_IMG = /<img\b[^<>]{0,2048}>/gi;
 const SRC = /\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
+/** An absolute URL starting inside another URL (from its second character on). */
+const NESTED_URL = /https?:\/\//gi;
 
 /** The longest construct held back in a stream while it may still be forming. */
 export const MAX_LINK_HOLD = 3200;
@@ -31,6 +33,17 @@ export class LinkPolicy {
 
   /** Whether a link (or an image) to `url` must be removed. */
   mustRemove(url: string, image: boolean): boolean {
+    // A URL can carry another one: `/out?to=https://evil.example/…`, or a whole markdown link
+    // used as the destination of an outer one (`[](` + `[x](https://evil.example)` + `)`), which
+    // some renderers show as the inner link. Each embedded absolute URL is judged on its own.
+    NESTED_URL.lastIndex = 1;
+    for (let m = NESTED_URL.exec(url); m; m = NESTED_URL.exec(url)) {
+      if (this.mustRemoveOne(url.slice(m.index), image)) return true;
+    }
+    return this.mustRemoveOne(url, image);
+  }
+
+  private mustRemoveOne(url: string, image: boolean): boolean {
     const c = this.config;
     const u = parseUrl(url);
     if (!u) return false; // relative: the application's own origin
@@ -146,39 +159,68 @@ export function looksLikeData(v: string): boolean {
  * Where a markdown link or image (or an HTML image tag) that is still being written begins in
  * `text`, or -1. A stream holds text from there until the construct is complete, so a link split
  * across chunks is judged whole.
+ *
+ * Released text is stripped on its own, so the cut must never fall inside a link the whole answer
+ * would match: links already complete are found with the same pattern `strip` uses and skipped,
+ * and the cut goes before the earliest construct still open. A link's URL may hold brackets and
+ * even a whole link (`[](` + `[x](https://…)` + `)`), so the last "[" is not enough.
  */
 export function openLinkStart(text: string): number {
+  const from = Math.max(0, text.length - MAX_LINK_HOLD);
+  const done = completeLinks(text);
+  const inDone = (i: number): boolean => done.some(([s, e]) => i >= s && i < e);
+  const unclosed = unclosedParens(text, from);
   let best = -1;
-  const b = text.lastIndexOf("[");
-  if (b !== -1 && text.length - b <= MAX_LINK_HOLD) {
-    const rest = text.slice(b);
-    const close = rest.indexOf("]");
-    let open = false;
-    if (close === -1) open = !rest.includes("\n") && rest.length <= 502;
-    else if (close === rest.length - 1) open = true;
-    else if (rest[close + 1] === "(") open = parenOpen(rest, close + 2);
-    if (open) best = b > 0 && text[b - 1] === "!" ? b - 1 : b;
+  for (let b = text.indexOf("[", from); b !== -1; b = text.indexOf("[", b + 1)) {
+    if (inDone(b) || !labelOpen(text, b, unclosed, from)) continue;
+    best = b > 0 && text[b - 1] === "!" && !inDone(b - 1) ? b - 1 : b;
+    break;
   }
   // A trailing "!" may become an image once its "[" arrives.
-  if (best === -1 && text.endsWith("!")) best = text.length - 1;
+  if (best === -1 && text.endsWith("!") && !inDone(text.length - 1)) best = text.length - 1;
   const lt = text.lastIndexOf("<");
-  if (lt !== -1 && text.length - lt <= MAX_LINK_HOLD && !text.includes(">", lt)) {
+  if (lt >= from && !inDone(lt) && !text.includes(">", lt)) {
     const head = text.slice(lt, lt + 4).toLowerCase();
     if ("<img".startsWith(head) || head === "<img") best = best === -1 ? lt : Math.min(best, lt);
   }
   return best;
 }
 
-/** Whether the URL part starting at `from` (just after its "(") is still unclosed. */
-function parenOpen(s: string, from: number): boolean {
-  let depth = 1;
-  for (let i = from; i < s.length; i++) {
-    const c = s[i];
-    if (c === "\n") return false;
-    if (c === "(") depth++;
-    else if (c === ")" && --depth === 0) return false;
+/** The [start, end) spans of the links and images (markdown or HTML) `strip` would judge. */
+function completeLinks(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (const source of [MD_LINK, HTML_IMG]) {
+    if (source === MD_LINK ? !text.includes("](") : !/<img/i.test(text)) continue;
+    const re = new RegExp(source.source, source.flags);
+    for (let m = re.exec(text); m; m = re.exec(text)) spans.push([m.index, m.index + m[0].length]);
   }
-  return true;
+  return spans;
+}
+
+/**
+ * For each position i ≥ from, whether a "(" just before i is still unclosed at the end of the
+ * text: no stretch from i has more ")" than "(". One backward pass. A newline does not close it:
+ * the pattern allows whitespace, line breaks included, around the URL, as markdown renderers do.
+ */
+function unclosedParens(text: string, from: number): (i: number) => boolean {
+  const excess = new Int32Array(text.length - from + 1);
+  for (let i = text.length - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    excess[i - from] = Math.max(0, (c === 41 ? 1 : c === 40 ? -1 : 0) + excess[i + 1 - from]!);
+  }
+  return (i) => excess[i - from] === 0;
+}
+
+/** Whether a "[" at b starts a label (and perhaps a URL) that more text could still complete. */
+function labelOpen(text: string, b: number, unclosed: (i: number) => boolean, from: number): boolean {
+  for (let i = b + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 91 || i - b > 501) return false; // newline, "[", or too long a label
+    if (c !== 93) continue;
+    if (i === text.length - 1) return true; // "]" waiting for its "("
+    return text.charCodeAt(i + 1) === 40 && i + 2 >= from && unclosed(i + 2);
+  }
+  return true; // label still being written
 }
 
 /** Link stripping over a stream: holds a construct that may still be forming, strips the rest. */

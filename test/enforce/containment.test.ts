@@ -136,6 +136,41 @@ describe("output links", () => {
     expect(hasDataQuery("e=jane%40example.com")).toBe(true);
   });
 
+  it("judges a URL carried inside another URL on its own", () => {
+    const p = links({ allow_domains: ["docs.acme.example"] });
+    expect(p.strip("[go](/out?to=https://evil.example/x) [ok](/help)").text).toBe("go [ok](/help)");
+    // A whole link as the destination of an outer one: some renderers show the inner link.
+    expect(p.strip("[]([bad](https://evil.example/x))").text).toBe("");
+    expect(p.strip("[a](https://docs.acme.example/r?next=https://docs.acme.example/b)").removed).toBe(0);
+  });
+
+  /** Feeds `text` to a stream stripper cut at `points`, as an upstream's chunks would arrive. */
+  const streamed = (p: LinkPolicy, text: string, points: number[]): string => {
+    const st = new StreamLinkStripper(p);
+    let out = "";
+    let prev = 0;
+    for (const c of [...points, text.length]) {
+      out += st.push(text.slice(prev, c));
+      prev = c;
+    }
+    return out + st.end();
+  };
+  const cutsOf = (text: string, cuts: number[]) =>
+    [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+
+  it("never releases half of a link the whole answer would remove (regressions found by the property)", () => {
+    const p = links({ allow_domains: ["docs.acme.example"] });
+    for (const text of [
+      "[]([bad](https://evil.example/x))", // a link inside an outer link's URL
+      "[](![a](https://evil.example/p.png?d=Zm9vYmFyYmF6cXV4MTIzNDU2)[)", // a "[" inside a finished URL
+      "[](\n![a](https://evil.example/p.png))", // a line break before the URL
+      '<img [src="https://evil.example/q">', // a "[" inside an HTML image tag
+    ]) {
+      const whole = p.strip(text).text;
+      for (let c = 0; c <= text.length; c++) expect(streamed(p, text, [c])).toBe(whole);
+    }
+  });
+
   it("a stream cut anywhere gives the same text as the whole answer (property)", () => {
     const p = links({ allow_domains: ["docs.acme.example"] });
     const piece = fc.constantFrom(
@@ -158,19 +193,45 @@ describe("output links", () => {
         fc.array(fc.nat(), { maxLength: 6 }),
         (pieces, cuts) => {
           const text = pieces.join("");
-          const whole = p.strip(text).text;
-          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-          const st = new StreamLinkStripper(p);
-          let out = "";
-          let prev = 0;
-          for (const c of [...points, text.length]) {
-            out += st.push(text.slice(prev, c));
-            prev = c;
-          }
-          out += st.end();
-          return out === whole && !out.includes("evil.example");
+          const out = streamed(p, text, cutsOf(text, cuts));
+          return out === p.strip(text).text && !out.includes("evil.example");
         },
       ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a stream of loose markdown fragments strips exactly what the whole answer strips (property)", () => {
+    const p = links({ allow_domains: ["docs.acme.example"] });
+    const piece = fc.constantFrom(
+      " ",
+      "x",
+      "(",
+      ")",
+      "[",
+      "]",
+      "](",
+      "!",
+      "<",
+      ">",
+      "<img ",
+      "\n",
+      '"t"',
+      'src="https://evil.example/q"',
+      "https://evil.example/z",
+      "[bad](https://evil.example/x)",
+      "[guide](https://docs.acme.example/g)",
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 16 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (pieces, cuts) => {
+          const text = pieces.join("");
+          return streamed(p, text, cutsOf(text, cuts)) === p.strip(text).text;
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
