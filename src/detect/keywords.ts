@@ -14,6 +14,23 @@ const SHIFT = 7;
 const FOLD = new Uint8Array(65536);
 for (let i = 0; i < 128; i++) FOLD[i] = i >= 65 && i <= 90 ? i + 32 : i;
 
+/**
+ * The same, and Latin letters with diacritics folded to their base letter (ú → u, Č → c), so a
+ * keyword such as " út " (Hungarian "road") matches without a Unicode-aware loop. Letters with no
+ * single ASCII base (ß, ø, æ) still become 0. A fold only opens more windows: the detector's own
+ * pattern still decides.
+ */
+const FOLD_LATIN = FOLD.slice();
+for (let i = 0xc0; i <= 0x24f; i++) {
+  const base = String.fromCharCode(i).normalize("NFD").charCodeAt(0);
+  if (base < 128) FOLD_LATIN[i] = FOLD[base]!;
+}
+
+export interface KeywordAutomatonOptions {
+  /** Fold Latin letters with diacritics to their base letter, in keywords and text alike. */
+  foldDiacritics?: boolean;
+}
+
 export interface KeywordHit {
   /** Index of the keyword in the list the automaton was built from. */
   keyword: number;
@@ -28,8 +45,11 @@ export class KeywordAutomaton {
   /** 1 where `outputs` has entries: a typed-array test in the hot loop is cheaper than the array read. */
   private readonly accepting: Uint8Array;
   private readonly lengths: number[];
+  private readonly fold: Uint8Array;
 
-  constructor(keywords: readonly string[]) {
+  constructor(keywords: readonly string[], options: KeywordAutomatonOptions = {}) {
+    this.fold = options.foldDiacritics ? FOLD_LATIN : FOLD;
+    const fold = this.fold;
     this.lengths = keywords.map((k) => k.length);
     const goto: number[][] = [[]];
     const out: number[][] = [[]];
@@ -37,10 +57,11 @@ export class KeywordAutomaton {
       if (kw.length === 0) throw new Error("keyword automaton: empty keyword");
       let s = 0;
       for (let i = 0; i < kw.length; i++) {
-        const c = kw.charCodeAt(i);
-        if (c >= ALPHABET || c === 0)
-          throw new Error(`keyword automaton: keyword ${JSON.stringify(kw)} is not ASCII`);
-        const sym = FOLD[c]!;
+        const sym = fold[kw.charCodeAt(i)]!;
+        if (sym === 0)
+          throw new Error(
+            `keyword automaton: keyword ${JSON.stringify(kw)} is not ASCII${options.foldDiacritics ? " or a Latin letter with a diacritic" : ""}`,
+          );
         let next = goto[s]![sym];
         if (next === undefined) {
           next = goto.length;
@@ -93,10 +114,11 @@ export class KeywordAutomaton {
     const outputs = this.outputs;
     const accepting = this.accepting;
     const lengths = this.lengths;
+    const fold = this.fold;
     let s = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      s = delta[(s << SHIFT) | FOLD[text.charCodeAt(i)]!]!;
+      s = delta[(s << SHIFT) | fold[text.charCodeAt(i)]!]!;
       if (accepting[s] !== 0) {
         const o = outputs[s]!;
         for (let k = 0; k < o.length; k++) {

@@ -332,7 +332,8 @@ function plan(all: ActiveDetector[]): Plan {
   });
   return {
     detectors,
-    automaton: new KeywordAutomaton(keywords),
+    // Folded, so "út" and "náměstí" open address windows; injection phrases keep their own table.
+    automaton: new KeywordAutomaton(keywords, { foldDiacritics: true }),
     keywordDetectors,
     keywordLengths: keywords.map((k) => k.length),
     digitDetectors,

@@ -195,6 +195,30 @@ const SEPARATE_TYPES = [
   "Street",
   "Str",
 ];
+/**
+ * Separate types that are no English word, so the name before them may be written in lower case
+ * ("hegyalja út 98.", "Árpád fejedelem útja 3."): in prose, "boarding gate 12" and "ring 3" must not
+ * become addresses, but nothing in English reads "út 98" or "Strasse 4".
+ */
+const SEPARATE_FOREIGN = [
+  "Strasse",
+  "Straße",
+  "Gasse",
+  "Allee",
+  "utca",
+  "út",
+  "útja",
+  "tér",
+  "tere",
+  "körút",
+  "rakpart",
+  "sétány",
+  "fasor",
+  "ulica",
+  "náměstí",
+  "třída",
+  "straat",
+];
 /** Street types written before the name: "Rua do Arenque 1634", "Via Roma 131", "ul. Słowicza 10". */
 const PREFIX_TYPES = [
   "Rue",
@@ -300,6 +324,7 @@ const TYPE_EN = `(?:${cased(EN_TYPES)})\\.?(?![\\p{L}])`;
 const TYPE_EN_COMMON = `(?:${EN_TYPES_COMMON.map(esc).join("|")})(?![\\p{L}])`;
 const FUSED = String.raw`\p{L}[\p{L}\p{M}'’\-]*(?:${FUSED_SUFFIXES.map(esc).join("|")}|${FUSED_SUFFIXES.map((s) => esc(s.toUpperCase())).join("|")})`;
 const SEPARATE = `(?:${cased(SEPARATE_TYPES)})`;
+const SEPARATE_LOWER = `(?:${cased(SEPARATE_FOREIGN)})`;
 const PREFIX_ANY = `(?:${cased(PREFIX_TYPES)})(?![\\p{L}])`;
 const PREFIX_CAP = `(?:${PREFIX_TYPES_COMMON.map(esc).join("|")})(?![\\p{L}])`;
 const PREFIX = `(?:${PREFIX_ANY}|${PREFIX_CAP})`;
@@ -315,6 +340,8 @@ const STREET_FORMS = [
   String.raw`(?:${NUM} )?(?:${NAMEW} ){0,3}${FUSED} ${NUM_END}`,
   // Villacher Strasse 89; Király u. 15.; Trenerys gate 232
   String.raw`(?:${NUM} )?(?:${NAMEW} ){1,3}${SEPARATE} ${NUM_END}`,
+  // hegyalja út 98.; Árpád fejedelem útja 3. (a type no English word resembles: any name words)
+  String.raw`(?:${NUM} )?(?:${AW} ){1,3}${SEPARATE_LOWER} ${NUM_END}`,
   // Rua do Arenque 1634; Avenida Pedro Ulisses 888; ul. Słowicza 10; rue du centre 320
   String.raw`(?:${NUM} )?${PREFIX_ANY} (?:${AW} ){0,5}${AW} ${NUM_END}`,
   String.raw`(?:${NUM} )?${PREFIX_CAP} (?:${NAMEW} ){0,5}${NAMEW} ${NUM_END}`,
@@ -347,8 +374,11 @@ const MARK = String.raw`[ \t>|*•?\-]*`;
 const SEP = String.raw`(?:[ \t]*,[ \t]*|[ \t]+|[ \t]*\r?\n${MARK}(?:,[ \t]*)?)`;
 const BLANK_SEP = String.raw`[ \t]*\r?\n${MARK}\r?\n${MARK}(?:,[ \t]*)?`;
 
+/** A corner: "Botley Road St. and Herceg Gateway St." names the second street too. */
+const CROSS_STREET = String.raw`(?:\.? (?:and|&) (?:${NAMEW} ){1,3}${TYPE_EN})`;
+
 export const ADDRESS_PATTERN = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])(?:${UNIT},? )?(?:${STREET_FORMS.join("|")})(?:,? ${UNIT}){0,2}(?:${SEP}${LINE}|${BLANK_SEP}${STRONG_LINE}){0,5}`,
+  String.raw`(?<![\p{L}\p{N}])(?:${UNIT},? )?(?:${STREET_FORMS.join("|")})(?:,? ${UNIT}){0,2}(?:${SEP}${LINE}|${BLANK_SEP}${STRONG_LINE}){0,5}${CROSS_STREET}?`,
   "u",
 );
 
@@ -363,6 +393,10 @@ const POSTCODE_LINE = new RegExp(String.raw`[\n,][^\n]*?${POSTCODE}[ \t]*$|${MIL
 const NOT_ADDRESS =
   /^(?:\d+ )?(?:Version|Chapter|Step|Page|Table|Figure|Fig|Section|Item|Line|Part|Phase|Level|Windows|Python|Node|Java|Android|iOS|iPhone|Galaxy|Day|Week|Year|Top|Season|Episode|Round|Game|Vol|Volume|Issue|No|Number|Room|Gate|Platform|Terminal|Row|Seat|Flight|Bus|Route|Highway|Interstate|Exit|Grade|Class|Team|Group|Model|Series|Type|Mark|Mk|Rev|Release|Build|Patch|Update|Sprint|Q[1-4]|COVID|Covid)(?: |$)/;
 
+/** Norwegian "Trenerys gate 232" is a street; "Boarding gate 12" is an airport. */
+const ENGLISH_GATE =
+  /(?:^|\s)(?:boarding|departure|departures|arrival|arrivals|security|toll|garden|front|back|main|side|north|south|east|west|loading|exit|entry|entrance|logic|and|or|xor|nand|nor) gate \d/i;
+
 /** "1 Feb 2022", "March 3 2024": a day, a month and a year look like a name between numbers. */
 const DATE_LIKE =
   /(?:^|\s)\d{1,2}\.? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? \d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{2,4}/i;
@@ -373,6 +407,7 @@ export function validateAddress(value: string, _ctx: ValidateContext): number | 
   const typed = TYPE_SIGNAL.test(firstLine);
   const unit = UNIT_SIGNAL.test(value);
   if (!typed && !unit && (NOT_ADDRESS.test(firstLine) || DATE_LIKE.test(firstLine))) return null;
+  if (!unit && ENGLISH_GATE.test(firstLine)) return null;
   let score = typed ? 0.6 : 0.3;
   if (unit) score += typed ? 0.2 : 0.3;
   if (POSTCODE_LINE.test(value)) score += 0.15;
