@@ -26,6 +26,19 @@ for (let i = 0xc0; i <= 0x24f; i++) {
   if (base < 128) FOLD_LATIN[i] = FOLD[base]!;
 }
 
+/**
+ * Whether `keyword` can go into an automaton built with `foldDiacritics`: printable ASCII and Latin
+ * letters with diacritics ("kündigung"), nothing the fold would turn into a break.
+ */
+export function isFoldableKeyword(keyword: string): boolean {
+  if (keyword.length === 0) return false;
+  for (let i = 0; i < keyword.length; i++) {
+    const c = keyword.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || FOLD_LATIN[c] === 0) return false;
+  }
+  return true;
+}
+
 export interface KeywordAutomatonOptions {
   /** Fold Latin letters with diacritics to their base letter, in keywords and text alike. */
   foldDiacritics?: boolean;

@@ -5,6 +5,7 @@ import { validateGovernance } from "./governance-validate.js";
 import { validateContainment } from "./containment-validate.js";
 import type { Policy } from "./schema.js";
 import { validateFallbacks } from "./incident-validate.js";
+import { isFoldableKeyword } from "../detect/keywords.js";
 
 /** A cross-reference problem found after the schema accepted the document. */
 export interface SemanticIssue {
@@ -114,8 +115,12 @@ export function validatePolicy(p: Policy): SemanticIssue[] {
     const err = checkCustomPattern(rule.pattern);
     if (err) issues.push({ path: [...at, "pattern"], message: `custom rule "${rule.id}": ${err}` });
     rule.keywords.forEach((kw, k) => {
-      if (!/^[\x20-\x7e]+$/.test(kw)) {
-        issues.push({ path: [...at, "keywords", k], message: "keywords must be printable ASCII" });
+      if (!isFoldableKeyword(kw)) {
+        issues.push({
+          path: [...at, "keywords", k],
+          message:
+            "keywords must be printable ASCII or Latin letters with accents (matched with accents ignored); for other scripts leave keywords empty and the pattern runs on the whole text",
+        });
       }
     });
   });

@@ -38,6 +38,26 @@ describe("custom rules", () => {
     ]);
   });
 
+  it("takes keywords with accents and finds them with or without the accents", () => {
+    const engine = engineWith(
+      "    - id: notice\n      pattern: '(?i)k.ndigung\\s+\\d{4}'\n      keywords: [kündigung]\n      class: confidential\n",
+    );
+    const hits = (t: string) => engine.scan(t).filter((f) => f.detector === "notice").length;
+    expect(hits("Betreff: KÜNDIGUNG 2291 zum Monatsende")).toBe(1);
+    expect(hits("Betreff: Kundigung 2291 zum Monatsende")).toBe(1);
+    expect(hits("Betreff: Mahnung 2291")).toBe(0);
+  });
+
+  it("refuses keywords in scripts it cannot fold, saying what to do instead", () => {
+    const r = parsePolicy(
+      "detectors:\n  custom:\n    - { id: ru, pattern: 'x', keywords: [договор], class: internal }\n",
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors[0]).toMatchObject({ path: "detectors.custom[0].keywords[0]" });
+    expect(r.errors[0]?.message).toMatch(/leave keywords empty/);
+  });
+
   it("rejects patterns that match the empty string, which would flag every text", () => {
     expect(checkCustomPattern("a*")).toMatch(/empty string/);
   });
