@@ -84,9 +84,10 @@ export function updateSwitchState(dataDir: string, change: (s: SwitchState) => b
 
 /** A fingerprint that changes whenever the file is replaced: cheap to poll. */
 export function switchFileStamp(dataDir: string): string {
+  // Polled on every guarded call: a missing file must not cost a thrown ENOENT (tens of µs each).
   try {
-    const s = statSync(join(dataDir, SWITCH_FILE));
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    const s = statSync(join(dataDir, SWITCH_FILE), { throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : "absent";
   } catch {
     return "absent";
   }
