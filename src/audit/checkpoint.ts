@@ -9,7 +9,7 @@ import {
 } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalJson } from "./chain.js";
+import { canonicalJson, GENESIS_HASH } from "./chain.js";
 
 /**
  * What `logs purge` leaves behind in place of the events it removed: enough to keep verifying the
@@ -119,5 +119,29 @@ export function isCheckpoint(v: unknown): v is Checkpoint {
     typeof c.chain_head === "string" &&
     typeof c.signature === "string" &&
     Number.isInteger(c.purged_total)
+  );
+}
+
+/** The checkpoint a purge leaves for the prefix it removed, signed and linked to the one before. */
+export function purgeCheckpoint(p: {
+  cutoff: string;
+  purged: number;
+  /** The last event removed; a null hash (written before chaining) links the rest to genesis. */
+  last: { id: string; ts: string; hash: string | null };
+  previous: Checkpoint | undefined;
+  key: SigningKey;
+  now: Date;
+}): Checkpoint {
+  return signCheckpoint(
+    {
+      created_at: p.now.toISOString(),
+      cutoff: p.cutoff,
+      purged: p.purged,
+      purged_total: (p.previous?.purged_total ?? 0) + p.purged,
+      last_purged: { id: p.last.id, ts: p.last.ts },
+      chain_head: p.last.hash ?? GENESIS_HASH,
+    },
+    p.previous,
+    p.key,
   );
 }

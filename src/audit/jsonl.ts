@@ -9,7 +9,7 @@ import type { AuditEvent } from "./event.js";
 import { canonicalTime, checkQuery, matchesQuery, orderAndLimit } from "./filter.js";
 import type { AuditQuery, AuditStore } from "./store.js";
 import { CHAIN_VERSION, canonicalJson, GENESIS_HASH, isHash, unchained } from "./chain.js";
-import { isCheckpoint, signCheckpoint, type Checkpoint, type SigningKey } from "./checkpoint.js";
+import { isCheckpoint, purgeCheckpoint, type Checkpoint, type SigningKey } from "./checkpoint.js";
 import type { PurgeResult } from "./sqlite-chain.js";
 import type { ChainedStore, ChainEntry } from "./verify.js";
 
@@ -279,18 +279,7 @@ export class JsonlAuditStore implements AuditStore, ChainedStore {
     }
     if (!last) return { purged: 0, checkpoint: null, keptOld };
     const previous = checkpoints.at(-1);
-    const checkpoint = signCheckpoint(
-      {
-        created_at: now.toISOString(),
-        cutoff: cut,
-        purged,
-        purged_total: (previous?.purged_total ?? 0) + purged,
-        last_purged: { id: last.id, ts: last.ts },
-        chain_head: last.hash ?? GENESIS_HASH,
-      },
-      previous,
-      key,
-    );
+    const checkpoint = purgeCheckpoint({ cutoff: cut, purged, last, previous, key, now });
     const text =
       [...checkpoints, checkpoint].map((c) => JSON.stringify({ checkpoint: c }) + "\n").join("") +
       kept.map((l) => l + "\n").join("");

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { GENESIS_HASH } from "./chain.js";
-import { isCheckpoint, type Checkpoint, type SigningKey, signCheckpoint } from "./checkpoint.js";
+import { isCheckpoint, purgeCheckpoint, type Checkpoint, type SigningKey } from "./checkpoint.js";
+import { COLUMNS_SQL, COPY_COLUMNS, storedEntry } from "./columns.js";
 import type { ChainEntry } from "./verify.js";
 
 /** Schema version 2 of the audit component: chain links and purge checkpoints. */
@@ -28,44 +29,14 @@ export const HEAD_SQL = `SELECT CASE
     ELSE coalesce((SELECT chain_head FROM audit_checkpoints ORDER BY id DESC LIMIT 1), '${GENESIS_HASH}')
   END`;
 
-/** The columns that are copies of the event's fields, in toRow's order. */
-export const COLUMNS_SQL = `id, ts, request_id, source, environment, integration, user_id, provider, model, status,
-  http_status, input_decision, output_decision, highest_class, class_rank, restricted_detected, policy_revision`;
-
-/**
- * Every row in append order, with a problem when an indexed column no longer matches the event it
- * was copied from (an edit that queries would see but the event JSON would hide).
- */
-export function* sqliteChainEntries(
-  db: Database.Database,
-  toColumns: (e: never) => unknown[],
-): Generator<ChainEntry> {
+/** Every row in append order (see storedEntry). */
+export function* sqliteChainEntries(db: Database.Database): Generator<ChainEntry> {
   const stmt = db
     .prepare(`SELECT seq, ${COLUMNS_SQL}, event, prev_hash, hash FROM audit_events ORDER BY seq`)
     .raw();
   for (const row of stmt.iterate() as Iterable<unknown[]>) {
-    const seq = row[0] as number;
-    const columns = row.slice(1, 18);
-    const [text, prev, hash] = row.slice(18) as [string, string | null, string | null];
-    const where = `row seq ${seq}`;
-    let event: Record<string, unknown> | null = null;
-    let problem: string | undefined;
-    try {
-      event = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      problem = "the stored event is not readable JSON";
-    }
-    if (event) {
-      try {
-        const expected = toColumns(event as never);
-        if (expected.some((v, i) => v !== columns[i])) {
-          problem = "an indexed column no longer matches the event it was copied from";
-        }
-      } catch {
-        problem = "the stored event is no longer a valid audit event";
-      }
-    }
-    yield { where, id: (columns[0] as string) ?? null, event, prev_hash: prev, hash, problem };
+    const [text, prev, hash] = row.slice(COPY_COLUMNS + 1) as [string, string | null, string | null];
+    yield storedEntry(`row seq ${row[0] as number}`, row.slice(1, COPY_COLUMNS + 1), text, prev, hash);
   }
 }
 
@@ -106,18 +77,7 @@ export function purgeSqlite(db: Database.Database, cutoff: string, key: SigningK
         .pluck()
         .get(bound) as number;
       const previous = sqliteCheckpoints(db).at(-1);
-      const checkpoint = signCheckpoint(
-        {
-          created_at: now.toISOString(),
-          cutoff,
-          purged,
-          purged_total: (previous?.purged_total ?? 0) + purged,
-          last_purged: { id: last.id, ts: last.ts },
-          chain_head: last.hash ?? GENESIS_HASH,
-        },
-        previous,
-        key,
-      );
+      const checkpoint = purgeCheckpoint({ cutoff, purged, last, previous, key, now });
       db.prepare("INSERT INTO audit_checkpoints (chain_head, checkpoint) VALUES (?, ?)").run(
         checkpoint.chain_head,
         JSON.stringify(checkpoint),

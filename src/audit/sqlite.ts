@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
-import { classRank } from "../policy/classes.js";
 import { checkEvent } from "./check.js";
+import { eventRow, whereClause } from "./columns.js";
 import { AuditStoreError } from "./errors.js";
 import type { AuditEvent } from "./event.js";
-import { canonicalTime, checkQuery, type CheckedQuery } from "./filter.js";
+import { canonicalTime, checkQuery } from "./filter.js";
 import {
   checkWritable,
   DEFAULT_BUSY_TIMEOUT_MS,
@@ -17,7 +17,7 @@ import {
   type SqliteFileOptions,
 } from "./sqlite-file.js";
 import type { AuditQuery, AuditStore } from "./store.js";
-import { CHAIN_VERSION, canonicalJson, GENESIS_HASH, unchained } from "./chain.js";
+import { CHAIN_VERSION, GENESIS_HASH } from "./chain.js";
 import type { Checkpoint, SigningKey } from "./checkpoint.js";
 import {
   EXISTS_SQL,
@@ -226,7 +226,7 @@ export class SqliteAuditStore implements AuditStore, ChainedStore {
     if (problem) return Promise.reject(new AuditStoreError(`not a valid audit event: ${problem}`, this.path));
     let row: unknown[];
     try {
-      row = toRow(event);
+      row = eventRow(event);
     } catch (e) {
       return Promise.reject(
         new AuditStoreError(`not a valid audit event: ${(e as Error).message}`, this.path),
@@ -269,7 +269,7 @@ export class SqliteAuditStore implements AuditStore, ChainedStore {
   /** Every stored event in append order, with its chain links (for `logs verify`). */
   async *chainEntries(): AsyncGenerator<ChainEntry> {
     await this.idle();
-    yield* this.read(() => [...sqliteChainEntries(this.db, (e: AuditEvent) => toRow(e).slice(0, 17))]);
+    yield* this.read(() => [...sqliteChainEntries(this.db)]);
   }
 
   async checkpoints(): Promise<Checkpoint[]> {
@@ -463,60 +463,4 @@ export class SqliteAuditStore implements AuditStore, ChainedStore {
   private closedError(): AuditStoreError {
     return new AuditStoreError(`the audit store ${this.description} is closed`, this.path);
   }
-}
-
-function toRow(event: AuditEvent): unknown[] {
-  const e = unchained(event) as AuditEvent;
-  return [
-    e.id,
-    canonicalTime(e.ts, "ts"),
-    e.request_id,
-    e.source,
-    e.environment,
-    e.integration,
-    e.user,
-    e.provider,
-    e.model,
-    e.status,
-    e.http_status,
-    e.input.decision,
-    e.output?.decision ?? null,
-    e.input.highest_class,
-    classRank(e.input.highest_class),
-    e.input.restricted_detected ? 1 : 0,
-    e.policy_revision,
-    JSON.stringify(e),
-    // Not a column: the bytes the chain hash covers, linked by the writer (see insertChained).
-    canonicalJson(e),
-  ];
-}
-
-function whereClause(q: CheckedQuery): { where: string; params: unknown[] } {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  const eq = (col: string, v: unknown) => {
-    conds.push(`${col} = ?`);
-    params.push(v);
-  };
-  if (q.user !== undefined) eq("user_id", q.user);
-  if (q.integration !== undefined) eq("integration", q.integration);
-  if (q.provider !== undefined) eq("provider", q.provider);
-  if (q.status !== undefined) eq("status", q.status);
-  if (q.decision !== undefined) {
-    conds.push("(input_decision = ? OR output_decision = ?)");
-    params.push(q.decision, q.decision);
-  }
-  if (q.minRank !== undefined) {
-    conds.push("class_rank >= ?");
-    params.push(q.minRank);
-  }
-  if (q.since !== undefined) {
-    conds.push("ts >= ?");
-    params.push(q.since);
-  }
-  if (q.until !== undefined) {
-    conds.push("ts < ?");
-    params.push(q.until);
-  }
-  return { where: conds.length ? ` WHERE ${conds.join(" AND ")}` : "", params };
 }
