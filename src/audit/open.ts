@@ -6,7 +6,7 @@ import { SqliteAuditStore } from "./sqlite.js";
 import type { AuditStore } from "./store.js";
 
 export const AUDIT_OPTION_HELP =
-  "audit store: sqlite:PATH (add ?sync=full to fsync every commit) or jsonl:PATH (default: sqlite:<data dir>/audit.sqlite)";
+  "audit store: sqlite:PATH (add ?sync=full to fsync every commit), jsonl:PATH or postgres://USER@HOST/DB (default: sqlite:<data dir>/audit.sqlite)";
 
 export const DEFAULT_AUDIT_FILE = "audit.sqlite";
 
@@ -35,7 +35,7 @@ export function parseAuditSpec(spec: string | undefined, opts: { dataDir: string
   const m = /^(sqlite|jsonl):(.+)$/.exec(spec);
   if (!m) {
     throw new AuditStoreError(
-      `unknown audit store "${redactUrl(spec)}": use sqlite:PATH, jsonl:PATH or leave it out for sqlite:<data dir>/${DEFAULT_AUDIT_FILE}`,
+      `unknown audit store "${redactUrl(spec)}": use sqlite:PATH, jsonl:PATH, postgres://USER@HOST/DB or leave it out for sqlite:<data dir>/${DEFAULT_AUDIT_FILE}`,
       redactUrl(spec),
     );
   }
@@ -72,11 +72,11 @@ export async function openAuditStore(spec: string | undefined, opts: OpenAuditOp
       });
     case "jsonl":
       return JsonlAuditStore.open(parsed.path, { create });
-    case "postgres":
-      throw new AuditStoreError(
-        "the PostgreSQL audit store is not available in this version; use sqlite:PATH or jsonl:PATH",
-        redactUrl(parsed.url),
-      );
+    case "postgres": {
+      // Loaded on demand: the pg driver is only needed by deployments that use it.
+      const { PostgresAuditStore } = await import("./postgres.js");
+      return PostgresAuditStore.open(parsed.url, { create });
+    }
   }
 }
 

@@ -34,7 +34,7 @@ type PurgeableStore = AuditStore &
 function chained(store: AuditStore): PurgeableStore {
   if (!("chainEntries" in store) || !("purge" in store)) {
     throw new CliError(
-      `${store.description} does not keep a hash chain; verify and purge need sqlite: or jsonl:`,
+      `${store.description} does not keep a hash chain; verify and purge need sqlite:, jsonl: or postgres://`,
     );
   }
   return store as PurgeableStore;

@@ -8,7 +8,7 @@ import { PolicyViolation } from "../enforce/violation.js";
 
 /** Where the guard's audit events go: the same stores and event format as the gateway. */
 export interface AuditTarget {
-  /** A store, or a spec (sqlite:PATH, jsonl:PATH); default: the gateway's default SQLite file. */
+  /** A store, or a spec (sqlite:PATH, jsonl:PATH, postgres://…); default: the gateway's default SQLite file. */
   audit?: AuditStore | string;
   /** The data directory (default $POLICYGATE_DATA_DIR, else ./.policygate). */
   dataDir?: string;

@@ -1,0 +1,215 @@
+import { generateKeyPairSync } from "node:crypto";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { keyIdOf, type SigningKey } from "../../src/audit/checkpoint.js";
+import { AuditStoreError } from "../../src/audit/errors.js";
+import { openAuditStore } from "../../src/audit/open.js";
+import { PostgresAuditStore, type PostgresAuditStoreOptions } from "../../src/audit/postgres.js";
+import { verifyChain } from "../../src/audit/verify.js";
+import { makeEvent } from "../helpers/audit.js";
+import { runStoreTests } from "./store.case.js";
+
+const url = process.env.POLICYGATE_TEST_POSTGRES_URL;
+
+/** Why the PostgreSQL tests cannot run here, or undefined when they can. */
+async function unavailable(): Promise<string | undefined> {
+  if (!url) return "POLICYGATE_TEST_POSTGRES_URL is not set";
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query("SELECT 1");
+    return undefined;
+  } catch (e) {
+    return `the server is unreachable (${(e as Error).message})`;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+const skipReason = await unavailable();
+if (skipReason) console.warn(`skipping the PostgreSQL audit store tests: ${skipReason}`);
+
+// Each test works in a schema of its own (the store's tables have fixed names), dropped at the end.
+const schemas: string[] = [];
+const byDir = new Map<string, string>();
+
+async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function freshSchema(): Promise<string> {
+  const name = `policygate_audit_test_${process.pid}_${schemas.length}`;
+  schemas.push(name);
+  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`));
+  return name;
+}
+
+async function openIn(schema: string, opts: PostgresAuditStoreOptions = {}): Promise<PostgresAuditStore> {
+  return PostgresAuditStore.open(url!, { ...opts, schema });
+}
+
+/** Every stored row of a schema's tables as text: what a database dump would hold. */
+async function schemaBytes(schema: string): Promise<Buffer> {
+  const rows = await admin(async (c) => {
+    const events = await c.query(`SELECT t::text AS r FROM ${schema}.policygate_audit_events t`);
+    const cps = await c.query(`SELECT t::text AS r FROM ${schema}.policygate_audit_checkpoints t`);
+    return [...events.rows, ...cps.rows] as { r: string }[];
+  });
+  return Buffer.from(rows.map((r) => r.r).join("\n"), "utf8");
+}
+
+function signingKey(): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
+}
+
+afterAll(async () => {
+  if (skipReason || !schemas.length) return;
+  await admin((c) => c.query(schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`).join("; ")));
+});
+
+describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
+  runStoreTests("postgres", {
+    open: async (dir) => {
+      let schema = byDir.get(dir);
+      if (!schema) byDir.set(dir, (schema = await freshSchema()));
+      return openIn(schema);
+    },
+    rawBytes: async (dir) => schemaBytes(byDir.get(dir)!),
+  });
+
+  it("keeps one unbroken chain when two replicas append 200 events at once", async () => {
+    const schema = await freshSchema();
+    const [a, b] = await Promise.all([openIn(schema), openIn(schema)]);
+    const events = Array.from({ length: 200 }, (_, i) =>
+      makeEvent({ ts: new Date(Date.UTC(2025, 5, 24) + i).toISOString() }),
+    );
+    await Promise.all(events.map((e, i) => (i % 2 ? a : b).append(e)));
+    const report = await verifyChain(a);
+    expect(report).toMatchObject({ ok: true, events: 200, chained: 200, unchained: 0, problems: [] });
+    expect(await b.count()).toBe(200);
+    // Group commit: far fewer transactions than events.
+    expect(a.stats.events + b.stats.events).toBe(200);
+    expect(a.stats.commits + b.stats.commits).toBeLessThan(50);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("purges a prefix behind a signed checkpoint; the rest still verifies and new events link on", async () => {
+    const schema = await freshSchema();
+    const store = await openIn(schema);
+    const key = signingKey();
+    const old = [1, 2, 3].map((d) => makeEvent({ ts: `2025-01-0${d}T00:00:00.000Z` }));
+    const late = makeEvent({ ts: "2025-01-04T00:00:00.000Z" });
+    const recent = makeEvent({ ts: "2025-06-01T00:00:00.000Z" });
+    for (const e of [...old, recent, late]) await store.append(e);
+    const r = await store.purge("2025-03-01T00:00:00Z", key, new Date("2025-06-02T00:00:00Z"));
+    expect(r).toMatchObject({ purged: 3, keptOld: 1 });
+    expect(r.checkpoint).toMatchObject({ purged: 3, purged_total: 3, last_purged: { id: old[2]!.id } });
+    expect((await store.query()).map((e) => e.id).sort()).toEqual([recent.id, late.id].sort());
+    await store.append(makeEvent({ ts: "2025-06-03T00:00:00.000Z" }));
+    const report = await verifyChain(store, { publicKey: key.publicKey });
+    expect(report).toMatchObject({ ok: true, events: 3, chained: 3, checkpoints: 1, purged_total: 3 });
+
+    // Purging everything: the next event links to the checkpoint's head.
+    const all = await store.purge("2026-01-01T00:00:00Z", key);
+    expect(all.purged).toBe(3);
+    await store.append(makeEvent({ ts: "2025-06-04T00:00:00.000Z" }));
+    expect(await verifyChain(store, { publicKey: key.publicKey })).toMatchObject({
+      ok: true,
+      events: 1,
+      checkpoints: 2,
+      purged_total: 6,
+    });
+    await store.close();
+  });
+
+  it("reports an edited row", async () => {
+    const schema = await freshSchema();
+    const store = await openIn(schema);
+    const es = [makeEvent(), makeEvent(), makeEvent()];
+    for (const e of es) await store.append(e);
+    await admin((c) =>
+      c.query(`UPDATE ${schema}.policygate_audit_events SET user_id = 'someone_else' WHERE id = $1`, [
+        es[1]!.id,
+      ]),
+    );
+    const report = await verifyChain(store);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatchObject({ kind: "edited", id: es[1]!.id, position: 2 });
+    await store.close();
+  });
+
+  it("creates versioned, indexed tables once, even when replicas start together", async () => {
+    const schema = await freshSchema();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openIn(schema)));
+    await Promise.all(stores.map((s) => s.close()));
+    const { versions, indexes } = await admin(async (c) => ({
+      versions: (await c.query(`SELECT component, version FROM ${schema}.policygate_audit_schema`)).rows,
+      indexes: (
+        await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2", [
+          schema,
+          "policygate_audit_events",
+        ])
+      ).rows.map((r: { indexname: string }) => r.indexname),
+    }));
+    expect(versions).toEqual([{ component: "audit", version: 1 }]);
+    for (const col of ["ts", "user", "integration", "provider", "input_decision", "output_decision"]) {
+      expect(indexes).toContain(`policygate_audit_events_${col}`);
+    }
+  });
+
+  it("refuses a database written by a newer version, and tells a reader there is no log", async () => {
+    const schema = await freshSchema();
+    await expect(openIn(schema, { create: false })).rejects.toThrow(
+      /no PolicyGate audit log in postgres:\/\//,
+    );
+    await (await openIn(schema)).close();
+    await admin((c) => c.query(`UPDATE ${schema}.policygate_audit_schema SET version = 99`));
+    await expect(openIn(schema)).rejects.toThrow(/schema version 99, newer than this PolicyGate knows \(1\)/);
+  });
+
+  it("is what openAuditStore returns for a postgres:// spec, described without credentials", async () => {
+    const u = new URL(url!);
+    u.password = "s3cr3t-pw";
+    const store = await openAuditStore(u.toString(), { dataDir: "/nonexistent" });
+    try {
+      expect(store).toBeInstanceOf(PostgresAuditStore);
+      expect(store.description).toBe(`postgres://${u.host}${u.pathname}`);
+      expect(store.description).not.toContain("s3cr3t-pw");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("names the database, without its password, when it does not exist", async () => {
+    const u = new URL(url!);
+    u.password = "s3cr3t-pw";
+    u.pathname = "/policygate_no_such_database";
+    const err = await PostgresAuditStore.open(u.toString()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuditStoreError);
+    expect(String(err)).toMatch(
+      /cannot reach the audit database postgres:\/\/.*\/policygate_no_such_database/,
+    );
+    expect(String(err)).not.toContain("s3cr3t-pw");
+  });
+});
+
+describe("postgres audit store without a server", () => {
+  it("gives an AuditStoreError without the password when nothing listens", async () => {
+    const spec = "postgres://audit:s3cr3t-pw@127.0.0.1:1/policygate";
+    const err = await openAuditStore(spec, { dataDir: "/nonexistent" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuditStoreError);
+    expect((err as AuditStoreError).message).toMatch(
+      /^cannot reach the audit database postgres:\/\/127\.0\.0\.1:1\/policygate: .*ECONNREFUSED/,
+    );
+    expect((err as AuditStoreError).target).toBe("postgres://127.0.0.1:1/policygate");
+    expect(JSON.stringify(err) + String(err) + (err as Error).stack).not.toContain("s3cr3t-pw");
+  });
+});
