@@ -1,4 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { keyIdOf, type SigningKey } from "../../src/audit/checkpoint.js";
@@ -7,6 +10,7 @@ import { openAuditStore } from "../../src/audit/open.js";
 import { PostgresAuditStore, type PostgresAuditStoreOptions } from "../../src/audit/postgres.js";
 import { verifyChain } from "../../src/audit/verify.js";
 import { makeEvent } from "../helpers/audit.js";
+import { runCli } from "../helpers/cli.js";
 import { runStoreTests } from "./store.case.js";
 
 const url = process.env.POLICYGATE_TEST_POSTGRES_URL;
@@ -129,6 +133,25 @@ describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
     await store.close();
   });
 
+  it("refuses only the event the database cannot hold, without quoting it", async () => {
+    const store = await openIn(await freshSchema());
+    const bad = makeEvent({ user: "tenant\u0000secret-user" });
+    const good = [makeEvent(), makeEvent()];
+    const results = await Promise.allSettled([
+      store.append(good[0]!),
+      store.append(bad),
+      store.append(good[1]!),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const reason = (results[1] as PromiseRejectedResult).reason as AuditStoreError;
+    expect(reason).toBeInstanceOf(AuditStoreError);
+    expect(reason.message).toMatch(/refused the event \(SQLSTATE 22/);
+    expect(reason.message).not.toContain("secret-user");
+    expect(await store.count()).toBe(2);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, chained: 2 });
+    await store.close();
+  });
+
   it("reports an edited row", async () => {
     const schema = await freshSchema();
     const store = await openIn(schema);
@@ -173,6 +196,37 @@ describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
     await (await openIn(schema)).close();
     await admin((c) => c.query(`UPDATE ${schema}.policygate_audit_schema SET version = 99`));
     await expect(openIn(schema)).rejects.toThrow(/schema version 99, newer than this PolicyGate knows \(1\)/);
+  });
+
+  it("serves logs, logs verify and logs purge from the CLI", async () => {
+    const schema = await freshSchema();
+    const store = await openIn(schema);
+    for (const ts of ["2025-01-01T00:00:00.000Z", "2025-01-02T00:00:00.000Z", new Date().toISOString()]) {
+      await store.append(makeEvent({ ts }));
+    }
+    await store.close();
+    // The schema rides in the URL (libpq's options parameter), as a deployment could set it.
+    const u = new URL(url!);
+    u.searchParams.set("options", `-c search_path=${schema}`);
+    const dataDir = mkdtempSync(join(tmpdir(), "pg-audit-cli-"));
+    const cli = (...args: string[]) => runCli([...args, "--audit", u.toString(), "--data-dir", dataDir]);
+    try {
+      const shown = await cli("logs", "--json");
+      expect(shown.code).toBe(0);
+      expect(JSON.parse(shown.stdout)).toHaveLength(3);
+      const verified = await cli("logs", "verify");
+      expect(verified.stdout).toContain(
+        `ok: the audit log postgres://${u.host}${u.pathname} is intact: 3 events`,
+      );
+      const purged = await cli("logs", "purge", "--older-than", "30d");
+      expect(purged.stdout).toMatch(/^purged 2 events before .* from postgres:\/\//);
+      const again = await cli("logs", "verify");
+      expect(again.code).toBe(0);
+      // The event that was kept, and the admin event recording the purge.
+      expect(again.stdout).toMatch(/intact: 2 events; 1 purge checkpoint covering 2 removed events, key /);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("is what openAuditStore returns for a postgres:// spec, described without credentials", async () => {
