@@ -232,6 +232,7 @@ describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
   it("is what openAuditStore returns for a postgres:// spec, described without credentials", async () => {
     const u = new URL(url!);
     u.password = "s3cr3t-pw";
+    u.searchParams.set("options", `-c search_path=${await freshSchema()}`);
     const store = await openAuditStore(u.toString(), { dataDir: "/nonexistent" });
     try {
       expect(store).toBeInstanceOf(PostgresAuditStore);
