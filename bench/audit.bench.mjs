@@ -1,5 +1,7 @@
 // node bench/audit.bench.mjs (after npm run build): audit store appends per second and the event
 // loop's longest pause, for awaited single appends and for many concurrent callers (group commit).
+// --postgres=postgres://USER@HOST/DB (or POLICYGATE_TEST_POSTGRES_URL) adds the PostgreSQL store,
+// each row in a schema of its own that is dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,11 +11,14 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { SqliteAuditStore } = await import(join(root, "dist/audit/sqlite.js"));
 const { JsonlAuditStore } = await import(join(root, "dist/audit/jsonl.js"));
+const { PostgresAuditStore } = await import(join(root, "dist/audit/postgres.js"));
 const { ulid } = await import(join(root, "dist/audit/ulid.js"));
+const pg = (await import("pg")).default;
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const SECONDS = Number(args.get("seconds") ?? 2);
 const dir = mkdtempSync(join(args.get("dir") ?? tmpdir(), "pg-audit-bench-"));
+const pgUrl = args.get("postgres") ?? process.env.POLICYGATE_TEST_POSTGRES_URL;
 
 function event(i) {
   return {
@@ -118,6 +123,23 @@ for (const callers of [1, 100]) {
     callers,
   );
 }
+if (pgUrl) {
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  let k = 0;
+  const fresh = async (opts = {}) => {
+    const schema = `policygate_audit_bench_${process.pid}_${k++}`;
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+    return PostgresAuditStore.open(pgUrl, { ...opts, schema });
+  };
+  for (const callers of [1, 100]) {
+    await run(`postgres, ${callers} caller(s)`, await fresh(), callers);
+    await run(`postgres no grouping, ${callers} caller(s)`, await fresh({ maxBatch: 1 }), callers);
+  }
+  for (let i = 0; i < k; i++)
+    await admin.query(`DROP SCHEMA IF EXISTS policygate_audit_bench_${process.pid}_${i} CASCADE`);
+  await admin.end();
+} else console.log("(no --postgres=URL or POLICYGATE_TEST_POSTGRES_URL: PostgreSQL rows skipped)");
 for (const rate of [1000, 5000]) {
   await steady(`sqlite at a steady rate`, SqliteAuditStore.open(join(dir, `r${rate}.sqlite`)), rate);
   await steady(`jsonl at a steady rate`, await JsonlAuditStore.open(join(dir, `r${rate}.jsonl`)), rate);

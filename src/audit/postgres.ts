@@ -103,6 +103,12 @@ export interface PostgresAuditStoreOptions {
   maxConnections?: number;
   connectTimeoutMs?: number;
   /**
+   * How long one append transaction may take before its events are refused (default 10 s). A stalled
+   * server or a silently dropped connection must not hold calls forever: the gateway then fails
+   * closed, or spools, as the policy's audit.on_failure says.
+   */
+  appendTimeoutMs?: number;
+  /**
    * Tests only: the schema to work in (set as the connection's search_path), so each test gets
    * tables of its own. Production uses the database's default search_path.
    */
@@ -131,6 +137,7 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
   /** Transactions committed and events in them, for metrics: events / commits is the group size. */
   readonly stats = { commits: 0, events: 0 };
   private readonly maxBatch: number;
+  private readonly appendTimeoutMs: number;
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
   private closed = false;
@@ -143,6 +150,7 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
     opts: PostgresAuditStoreOptions,
   ) {
     this.maxBatch = Math.max(1, opts.maxBatch ?? 512);
+    this.appendTimeoutMs = Math.max(1, opts.appendTimeoutMs ?? 10_000);
   }
 
   /** Connects, and creates the tables when asked; a database that cannot be reached is refused here. */
@@ -254,7 +262,7 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
     await this.idle();
     if (this.closed) throw this.closedError();
     try {
-      return await this.transaction((c) => purgeIn(c, cut, key, now));
+      return await this.transaction((run) => purgeIn(run, cut, key, now));
     } catch (e) {
       throw pgError(this.description, this.secret, e);
     }
@@ -275,9 +283,9 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
   private async prepareSchema(create: boolean): Promise<void> {
     let version = await this.schemaVersion();
     if (version === undefined && create) {
-      await this.transaction(async (c) => {
-        await c.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_SCHEMA]);
-        await c.query(SCHEMA_SQL);
+      await this.transaction(async (run) => {
+        await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_SCHEMA]);
+        await run(SCHEMA_SQL);
       });
       version = await this.schemaVersion();
     }
@@ -317,11 +325,13 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
 
   private async commit(batch: Pending[]): Promise<void> {
     try {
-      const written = await this.transaction((c) =>
-        insertChained(
-          c,
-          batch.map((p) => p.row),
-        ),
+      const written = await this.transaction(
+        (run) =>
+          insertChained(
+            run,
+            batch.map((p) => p.row),
+          ),
+        this.appendTimeoutMs,
       );
       this.stats.commits++;
       this.stats.events += written;
@@ -337,22 +347,35 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
     }
   }
 
-  private async transaction<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `f` in one transaction. With `timeoutMs`, every statement (BEGIN and COMMIT included) must
+   * answer in time; one that does not fails the transaction and its connection is destroyed, not
+   * rolled back and reused: the server rolls back what was not committed when the socket closes.
+   */
+  private async transaction<T>(f: (run: Run) => Promise<T>, timeoutMs?: number): Promise<T> {
     const c = await this.pool.connect();
+    const run: Run = (text, values = []) =>
+      c.query({ text, values, ...(timeoutMs ? { query_timeout: timeoutMs } : {}) });
     let broken: unknown;
     try {
-      await c.query("BEGIN");
-      const out = await f(c);
-      await c.query("COMMIT");
+      await run("BEGIN");
+      const out = await f(run);
+      await run("COMMIT");
       return out;
     } catch (e) {
-      broken = await c.query("ROLLBACK").then(
-        () => undefined,
-        (e2: unknown) => e2 ?? e,
-      );
-      throw e;
+      broken = isReadTimeout(e)
+        ? e
+        : await run("ROLLBACK").then(
+            () => undefined,
+            (e2: unknown) => e2 ?? e,
+          );
+      throw isReadTimeout(e)
+        ? this.error(
+            `the audit database ${this.description} did not answer within ${timeoutMs} ms; the events being written may or may not be recorded, and appending them again is safe`,
+          )
+        : e;
     } finally {
-      // A connection whose rollback failed is in an unknown state: drop it rather than reuse it.
+      // A connection whose rollback failed (or that timed out) is in an unknown state: drop it.
       c.release(broken as Error | undefined);
     }
   }
@@ -386,10 +409,10 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
  * them in one statement. Ids already stored, or repeated in the batch, are skipped (as the SQLite
  * store does) so a retried event neither duplicates nor re-links. Returns the rows inserted.
  */
-async function insertChained(c: pg.PoolClient, rows: unknown[][]): Promise<number> {
-  await c.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_CHAIN]);
+async function insertChained(run: Run, rows: unknown[][]): Promise<number> {
+  await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_CHAIN]);
   const ids = rows.map((r) => r[0] as string);
-  const { rows: found } = await c.query<{ head: string; existing: string[] }>(
+  const { rows: found } = await run<{ head: string; existing: string[] }>(
     `SELECT (${HEAD_SQL}) AS head, ARRAY(SELECT id FROM ${EVENTS_TABLE} WHERE id = ANY($1::text[])) AS existing`,
     [ids],
   );
@@ -408,13 +431,13 @@ async function insertChained(c: pg.PoolClient, rows: unknown[][]): Promise<numbe
     prev = hash;
   }
   if (!columns[0]!.length) return 0;
-  await c.query(INSERT_SQL, columns);
+  await run(INSERT_SQL, columns);
   return columns[0]!.length;
 }
 
-async function purgeIn(c: pg.PoolClient, cutoff: string, key: SigningKey, now: Date): Promise<PurgeResult> {
-  await c.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_CHAIN]);
-  const one = async <R>(sql: string, params: unknown[]) => (await c.query(sql, params)).rows[0] as R;
+async function purgeIn(run: Run, cutoff: string, key: SigningKey, now: Date): Promise<PurgeResult> {
+  await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_CHAIN]);
+  const one = async <R>(sql: string, params: unknown[]) => (await run(sql, params)).rows[0] as R;
   const { first } = await one<{ first: string | null }>(
     `SELECT min(seq) AS first FROM ${EVENTS_TABLE} WHERE ts >= $1`,
     [cutoff],
@@ -429,14 +452,14 @@ async function purgeIn(c: pg.PoolClient, cutoff: string, key: SigningKey, now: D
     [bound],
   );
   if (!last) return { purged: 0, checkpoint: null, keptOld: Number(keptOld) };
-  const { rows: previous } = await c.query<{ checkpoint: string }>(
+  const { rows: previous } = await run<{ checkpoint: string }>(
     `SELECT checkpoint FROM ${CHECKPOINTS_TABLE} ORDER BY id DESC LIMIT 1`,
   );
   const prev = previous.map((r) => JSON.parse(r.checkpoint) as unknown).filter(isCheckpoint)[0];
-  const { rowCount } = await c.query(`DELETE FROM ${EVENTS_TABLE} WHERE seq < $1`, [bound]);
+  const { rowCount } = await run(`DELETE FROM ${EVENTS_TABLE} WHERE seq < $1`, [bound]);
   const purged = rowCount ?? 0;
   const checkpoint = purgeCheckpoint({ cutoff, purged, last, previous: prev, key, now });
-  await c.query(`INSERT INTO ${CHECKPOINTS_TABLE} (chain_head, checkpoint) VALUES ($1, $2)`, [
+  await run(`INSERT INTO ${CHECKPOINTS_TABLE} (chain_head, checkpoint) VALUES ($1, $2)`, [
     checkpoint.chain_head,
     JSON.stringify(checkpoint),
   ]);
@@ -454,6 +477,17 @@ export function describeUrl(url: string): string {
   } catch {
     return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1").replace(/\?.*$/, "");
   }
+}
+
+/** One statement inside a transaction (with the transaction's time limit, if it has one). */
+type Run = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+) => Promise<pg.QueryResult<R>>;
+
+/** The pg driver's own client-side time limit on a statement (query_timeout). */
+function isReadTimeout(e: unknown): boolean {
+  return e instanceof Error && e.message === "Query read timeout";
 }
 
 /** Errors that belong to one row (bad data, a constraint), not to the connection or the database. */

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import * as net from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -150,6 +151,48 @@ describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
     expect(await store.count()).toBe(2);
     expect(await verifyChain(store)).toMatchObject({ ok: true, chained: 2 });
     await store.close();
+  });
+
+  it("refuses appends, instead of waiting for ever, when the database stops answering", async () => {
+    // A proxy in front of the server that can go silent, as a stalled server or a dropped link does.
+    const target = new URL(url!);
+    let silent = false;
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        sockets.add(from);
+        from.on("data", (d) => {
+          if (!silent) to.write(d);
+        });
+        from.on("error", () => undefined);
+        from.on("close", () => to.destroy());
+      }
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const via = new URL(url!);
+    via.hostname = "127.0.0.1";
+    via.port = String((proxy.address() as net.AddressInfo).port);
+    const schema = await freshSchema();
+    await openIn(schema).then((s) => s.close()); // the tables, made through the direct connection
+    const store = await PostgresAuditStore.open(via.toString(), { schema, appendTimeoutMs: 300 });
+    await store.append(makeEvent());
+    silent = true;
+    const started = Date.now();
+    const err = await store.append(makeEvent()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuditStoreError);
+    expect((err as Error).message).toMatch(/did not answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    silent = false;
+    // The connection that timed out was dropped; the next append gets a fresh one and succeeds.
+    await store.append(makeEvent());
+    expect(await store.count()).toBe(2);
+    await store.close();
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => proxy.close(r));
   });
 
   it("reports an edited row", async () => {
