@@ -22,19 +22,23 @@ export const SCHEMA_VERSION = 1;
  * inserting after it is one step and the chain follows commit order. LOCK_SCHEMA keeps replicas
  * starting together from racing to create the tables.
  */
-const LOCK_NAMESPACE = 0x50474155; // "PGAU"
-const LOCK_SCHEMA = 1;
+export const LOCK_NAMESPACE = 0x50474155; // "PGAU"
+/** Held while any component (audit, keys) creates its tables. */
+export const LOCK_SCHEMA = 1;
 const LOCK_CHAIN = 2;
+
+/** One row per component (audit, keys) with the version of its tables. */
+export const SCHEMA_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (
+    component text PRIMARY KEY,
+    version integer NOT NULL
+  );`;
 
 /**
  * ts and id are compared as bytes, as SQLite does: canonical ISO times then sort in time order and
  * ULIDs in creation order, whatever the database's default collation.
  */
 const SCHEMA_SQL = `
-  CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (
-    component text PRIMARY KEY,
-    version integer NOT NULL
-  );
+  ${SCHEMA_TABLE_SQL}
   CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     id text COLLATE "C" NOT NULL UNIQUE,
@@ -155,21 +159,7 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
 
   /** Connects, and creates the tables when asked; a database that cannot be reached is refused here. */
   static async open(url: string, opts: PostgresAuditStoreOptions = {}): Promise<PostgresAuditStore> {
-    const description = describeUrl(url);
-    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) {
-      throw new AuditStoreError(`schema "${opts.schema}" is not a plain identifier`, description);
-    }
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: opts.maxConnections ?? 4,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-      application_name: "policygate-audit",
-      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
-    });
-    // An idle connection that drops (server restart) is reported here; without a listener it would
-    // crash the process. The next query opens a new connection and reports its own failure.
-    pool.on("error", () => undefined);
-    const secret = passwordOf(url);
+    const { pool, description, secret } = openPool(url, { ...opts, application: "policygate-audit" });
     const store = new PostgresAuditStore(pool, description, secret, opts);
     try {
       await store.prepareSchema(opts.create ?? true);
@@ -303,13 +293,7 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
 
   /** The audit schema's version, undefined when its tables are not there. */
   private async schemaVersion(): Promise<number | undefined> {
-    const [row] = await this.read<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [SCHEMA_TABLE]);
-    if (!row?.t) return undefined;
-    const [v] = await this.read<{ version: number }>(
-      `SELECT version FROM ${SCHEMA_TABLE} WHERE component = 'audit'`,
-      [],
-    );
-    return v?.version;
+    return componentVersion(async (sql, params) => ({ rows: await this.read(sql, params) }), "audit");
   }
 
   /** Commits queued appends in groups until the queue is empty; one transaction at a time. */
@@ -342,7 +326,7 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
         for (const p of batch) await this.commit([p]);
         return;
       }
-      const err = pgError(this.description, this.secret, e, true);
+      const err = pgError(this.description, this.secret, e, { appending: true });
       for (const p of batch) p.reject(err);
     }
   }
@@ -511,7 +495,12 @@ const CONNECT_CODES = new Set([
  * can quote the offending value, so only their code is kept; the URL's password, if a message
  * ever carried it, is cut out.
  */
-function pgError(description: string, secret: string, e: unknown, appending = false): AuditStoreError {
+export function pgError(
+  description: string,
+  secret: string,
+  e: unknown,
+  opts: { appending?: boolean; what?: string } = {},
+): AuditStoreError {
   if (e instanceof AuditStoreError) return e;
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err.code === "string" ? err.code : "";
@@ -519,15 +508,58 @@ function pgError(description: string, secret: string, e: unknown, appending = fa
   let message: string;
   if (CONNECT_CODES.has(code) || /^(08|28|3D|57P)/.test(code) || /timeout|terminated|connect/i.test(raw)) {
     message = `cannot reach the audit database ${description}: ${raw}`;
-    if (appending)
+    if (opts.appending)
       message += "; the events being written may or may not be recorded, and appending them again is safe";
   } else if (/^(22|23)/.test(code)) {
-    message = `the audit database ${description} refused the event (SQLSTATE ${code})`;
+    message = `the audit database ${description} refused ${opts.what ?? "the event"} (SQLSTATE ${code})`;
   } else {
     message = `the audit database ${description} failed${code ? ` (SQLSTATE ${code})` : ""}: ${raw}`;
   }
   if (secret) message = message.split(secret).join("***");
   return new AuditStoreError(message, description, { cause: e });
+}
+
+/** A pool and what messages about it may say: the database without credentials, and the password to cut out. */
+export interface OpenedPool {
+  pool: pg.Pool;
+  description: string;
+  secret: string;
+}
+
+/**
+ * A connection pool for a postgres:// URL, shared by the audit and key stores. Nothing connects
+ * yet: the first query does, and reports a database that cannot be reached.
+ */
+export function openPool(
+  url: string,
+  opts: { maxConnections?: number; connectTimeoutMs?: number; schema?: string; application: string },
+): OpenedPool {
+  const description = describeUrl(url);
+  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) {
+    throw new AuditStoreError(`schema "${opts.schema}" is not a plain identifier`, description);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.maxConnections ?? 4,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    application_name: opts.application,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // An idle connection that drops (server restart) is reported here; without a listener it would
+  // crash the process. The next query opens a new connection and reports its own failure.
+  pool.on("error", () => undefined);
+  return { pool, description, secret: passwordOf(url) };
+}
+
+/** What policygate_audit_schema says of a component's tables; undefined when they are not there. */
+export async function componentVersion(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>,
+  component: string,
+): Promise<number | undefined> {
+  const { rows } = await query(`SELECT to_regclass($1) AS t`, [SCHEMA_TABLE]);
+  if (!(rows[0] as { t: string | null } | undefined)?.t) return undefined;
+  const { rows: v } = await query(`SELECT version FROM ${SCHEMA_TABLE} WHERE component = $1`, [component]);
+  return (v[0] as { version: number } | undefined)?.version;
 }
 
 function passwordOf(url: string): string {
