@@ -46,7 +46,7 @@ async function runDemo(io: CliIO, keepDir?: string): Promise<void> {
   try {
     const port = await gateway.listen(0, "127.0.0.1");
     const base = `http://127.0.0.1:${port}`;
-    const { key } = keys.create({ integration: INTEGRATION, label: "demo" });
+    const { key } = await keys.create({ integration: INTEGRATION, label: "demo" });
     out(`PolicyGate demo: the gateway is running on ${base} with the balanced example policy,`);
     out(`environment "development", audit log ${store.description}.`);
     out(
@@ -148,7 +148,7 @@ async function runDemo(io: CliIO, keepDir?: string): Promise<void> {
     throw new CliError(`the demo failed: ${(e as Error).message}`);
   } finally {
     await gateway.close(1000);
-    keys.close();
+    await keys.close();
     if (!keepDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@ import { ulid } from "../audit/ulid.js";
 import { ADMIN_TOKEN_ENV_DEFAULT } from "../gateway/admin.js";
 import { Gateway } from "../gateway/server.js";
 import { ProviderSwitch } from "../incident/provider-switch.js";
-import { openKeyStore, type KeyStore } from "../gateway/keys.js";
+import { openKeyStore, type GatewayKeyStore } from "../gateway/keys.js";
 import { formatPolicyError } from "../policy/errors.js";
 import { Monitor } from "../monitor/monitor.js";
 import { loadPolicyFile, type LoadedPolicy } from "../policy/load.js";
@@ -28,7 +28,7 @@ export interface GatewaySetupOptions {
 export interface GatewaySetup {
   gateway: Gateway;
   store: AuditStore;
-  keys: KeyStore;
+  keys: GatewayKeyStore;
   loaded: LoadedPolicy;
   /** The policy file in force, or the example's path when none was given. */
   policyFile: string;
@@ -60,11 +60,16 @@ export async function setUpGateway(
   }
   const dataDir = dataDirForCli(opts, io);
   let store: AuditStore;
-  let keys: KeyStore;
+  let keys: GatewayKeyStore;
   try {
     store = await openAuditStore(opts.audit, { dataDir, cwd: io.cwd });
-    keys = openKeyStore(opts.audit, { dataDir, cwd: io.cwd });
   } catch (e) {
+    throw storeCliError(e);
+  }
+  try {
+    keys = await openKeyStore(opts.audit, { dataDir, cwd: io.cwd });
+  } catch (e) {
+    await store.close();
     throw storeCliError(e);
   }
   let providerSwitch: ProviderSwitch;
@@ -81,7 +86,7 @@ export async function setUpGateway(
     });
   } catch (e) {
     await store.close();
-    keys.close();
+    await keys.close();
     throw new CliError(
       `the kill switch state in ${dataDir} cannot be read: ${(e as Error).message}`,
       EXIT.usage,
@@ -91,7 +96,7 @@ export async function setUpGateway(
   const adminToken = io.env[tokenEnv] || undefined;
   if (opts.adminTokenEnv && !adminToken) {
     await store.close();
-    keys.close();
+    await keys.close();
     throw new CliError(
       `--admin-token-env ${tokenEnv}: that variable is not set, so the admin endpoint would have no token`,
     );
@@ -130,7 +135,7 @@ export async function setUpGateway(
     });
   } catch (e) {
     await store.close();
-    keys.close();
+    await keys.close();
     throw new CliError((e as Error).message, EXIT.usage);
   }
   await monitor.seed();

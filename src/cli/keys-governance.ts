@@ -1,8 +1,12 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { setIn } from "../governance/yaml-edit.js";
 import { daysBetween, today } from "../governance/today.js";
-import { keyStorePath, openKeyStore, type GatewayKeyRecord, type KeyStore } from "../gateway/keys.js";
+import {
+  MissingKeyStoreError,
+  openKeyStore,
+  type GatewayKeyRecord,
+  type GatewayKeyStore,
+} from "../gateway/keys.js";
 import type { Policy } from "../policy/schema.js";
 import type { CommandContext, RegisterCommand } from "./command.js";
 import { editPolicy } from "./governance-io.js";
@@ -30,21 +34,25 @@ export function parseDuration(s: string): number {
   return Number(m[1]) * unit;
 }
 
-function withStore<T>(opts: StoreOptions, io: CliIO, f: (s: KeyStore) => T): T | undefined {
-  const where = { dataDir: dataDirForCli(opts, io), cwd: io.cwd };
-  let store: KeyStore;
+/** Runs `f` on the key store; undefined, without creating one, when there is none yet. */
+async function withStore<T>(
+  opts: StoreOptions,
+  io: CliIO,
+  f: (s: GatewayKeyStore) => Promise<T>,
+): Promise<T | undefined> {
+  let store: GatewayKeyStore;
   try {
-    if (!existsSync(keyStorePath(opts.audit, where))) return undefined;
-    store = openKeyStore(opts.audit, { ...where, create: false });
+    store = await openKeyStore(opts.audit, { dataDir: dataDirForCli(opts, io), cwd: io.cwd, create: false });
   } catch (e) {
+    if (e instanceof MissingKeyStoreError) return undefined;
     throw storeCliError(e);
   }
   try {
-    return f(store);
+    return await f(store);
   } catch (e) {
     throw storeCliError(e);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -77,7 +85,10 @@ function registerRotate(keys: Command, ctx: CommandContext): void {
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", AUDIT_OPTION_HELP)
     .action(
-      (id: string | undefined, o: StoreOptions & { grace: string; provider?: string; policy?: string }) => {
+      async (
+        id: string | undefined,
+        o: StoreOptions & { grace: string; provider?: string; policy?: string },
+      ) => {
         const io = ctx.io;
         if (o.provider) {
           const name = o.provider;
@@ -91,7 +102,7 @@ function registerRotate(keys: Command, ctx: CommandContext): void {
         }
         if (!id) throw new CliError("give a gateway key id (policygate keys list) or --provider NAME");
         const graceMs = parseDuration(o.grace);
-        const r = withStore(o, io, (s) => s.rotate(id, { graceMs }));
+        const r = await withStore(o, io, (s) => s.rotate(id, { graceMs }));
         if (!r)
           throw new CliError(
             `no live gateway key with id ${printable(id)} (policygate keys list shows them)`,
@@ -116,11 +127,11 @@ function registerInventory(keys: Command, ctx: CommandContext): void {
     .option("-p, --policy <file>", POLICY_OPTION_HELP)
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", AUDIT_OPTION_HELP)
-    .action((o: StoreOptions & { json?: boolean; policy?: string }) => {
+    .action(async (o: StoreOptions & { json?: boolean; policy?: string }) => {
       const io = ctx.io;
       const p = loadPolicyForCli(o.policy, io)?.policy;
       const now = Date.now();
-      const gateway = (withStore(o, io, (s) => s.list()) ?? [])
+      const gateway = ((await withStore(o, io, (s) => s.list())) ?? [])
         .filter((r) => live(r, now) || (r.expires_at && Date.parse(r.expires_at) > now))
         .map((r) => ({
           id: r.id,
@@ -178,73 +189,75 @@ function registerOffboard(program: Command, ctx: CommandContext): void {
     .option("-p, --policy <file>", POLICY_OPTION_HELP)
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", AUDIT_OPTION_HELP)
-    .action((person: string, o: StoreOptions & { grace: string; dryRun?: boolean; policy?: string }) => {
-      const io = ctx.io;
-      const loaded = loadPolicyForCli(o.policy, io);
-      if (!loaded) throw new CliError("no policy file (--policy, $POLICYGATE_POLICY or ./policygate.yaml)");
-      const p = loaded.policy;
-      if (!p.people[person]) {
-        throw new CliError(
-          `"${printable(person)}" is not in the policy's people section (${Object.keys(p.people).join(", ") || "none"})`,
-        );
-      }
-      const graceMs = parseDuration(o.grace);
-      const now = new Date();
-      const integrations = Object.entries(p.integrations)
-        .filter(([, v]) => ownsIntegration(p, person, v.owner))
-        .map(([id]) => id);
-      const providerKeys = Object.entries(p.providers)
-        .filter(([, v]) => v.secret?.holders.includes(person))
-        .map(([id, v]) => ({ provider: id, variable: v.api_key_env ?? id }));
-      const held =
-        withStore(o, io, (s) =>
-          s
-            .list()
-            .filter(
+    .action(
+      async (person: string, o: StoreOptions & { grace: string; dryRun?: boolean; policy?: string }) => {
+        const io = ctx.io;
+        const loaded = loadPolicyForCli(o.policy, io);
+        if (!loaded) throw new CliError("no policy file (--policy, $POLICYGATE_POLICY or ./policygate.yaml)");
+        const p = loaded.policy;
+        if (!p.people[person]) {
+          throw new CliError(
+            `"${printable(person)}" is not in the policy's people section (${Object.keys(p.people).join(", ") || "none"})`,
+          );
+        }
+        const graceMs = parseDuration(o.grace);
+        const now = new Date();
+        const integrations = Object.entries(p.integrations)
+          .filter(([, v]) => ownsIntegration(p, person, v.owner))
+          .map(([id]) => id);
+        const providerKeys = Object.entries(p.providers)
+          .filter(([, v]) => v.secret?.holders.includes(person))
+          .map(([id, v]) => ({ provider: id, variable: v.api_key_env ?? id }));
+        const held =
+          (await withStore(o, io, async (s) =>
+            (await s.list()).filter(
               (r) => live(r, now.getTime()) && (r.owner === person || integrations.includes(r.integration)),
             ),
-        ) ?? [];
-      const out = (s: string) => io.stdout.write(s + "\n");
-      out(`${person} holds:`);
-      out(`  roles: ${p.people[person]!.roles.join(", ") || "none"}`);
-      for (const r of held)
-        out(`  gateway key ${r.id} (integration ${printable(r.integration)}, pgk_…${r.last4})`);
-      for (const k of providerKeys) out(`  provider key ${k.variable} (${k.provider})`);
-      if (!held.length && !providerKeys.length) out("  no keys");
-      if (o.dryRun) return;
+          )) ?? [];
+        const out = (s: string) => io.stdout.write(s + "\n");
+        out(`${person} holds:`);
+        out(`  roles: ${p.people[person]!.roles.join(", ") || "none"}`);
+        for (const r of held)
+          out(`  gateway key ${r.id} (integration ${printable(r.integration)}, pgk_…${r.last4})`);
+        for (const k of providerKeys) out(`  provider key ${k.variable} (${k.provider})`);
+        if (!held.length && !providerKeys.length) out("  no keys");
+        if (o.dryRun) return;
 
-      const rotated: { old: string; new: string; integration: string }[] = [];
-      withStore(o, io, (s) => {
-        for (const r of held) {
-          const res = s.rotate(r.id, { graceMs, owner: r.owner === person ? null : r.owner, now });
-          if (!res) continue;
-          rotated.push({ old: r.id, new: res.record.id, integration: r.integration });
-          // New keys on stdout, one per line after its label, for whoever redistributes them.
-          out(`new key for ${printable(r.integration)} (replaces ${r.id}): ${res.key}`);
-        }
-        s.recordEvent({
-          at: now.toISOString(),
-          kind: "offboard",
-          person,
-          detail: {
-            gateway_keys_rotated: rotated,
-            provider_keys_to_rotate: providerKeys.map((k) => k.variable),
-            deadline: new Date(now.getTime() + OFFBOARD_DEADLINE_MS).toISOString(),
-          },
+        const rotated: { old: string; new: string; integration: string }[] = [];
+        await withStore(o, io, async (s) => {
+          for (const r of held) {
+            const res = await s.rotate(r.id, { graceMs, owner: r.owner === person ? null : r.owner, now });
+            if (!res) continue;
+            rotated.push({ old: r.id, new: res.record.id, integration: r.integration });
+            // New keys on stdout, one per line after its label, for whoever redistributes them.
+            out(`new key for ${printable(r.integration)} (replaces ${r.id}): ${res.key}`);
+          }
+          await s.recordEvent({
+            at: now.toISOString(),
+            kind: "offboard",
+            person,
+            detail: {
+              gateway_keys_rotated: rotated,
+              provider_keys_to_rotate: providerKeys.map((k) => k.variable),
+              deadline: new Date(now.getTime() + OFFBOARD_DEADLINE_MS).toISOString(),
+            },
+          });
         });
-      });
-      editPolicy(o.policy, io, (f, { date }) => {
-        f.edit((t) => setIn(t, ["people", person, "left"], date));
+        editPolicy(o.policy, io, (f, { date }) => {
+          f.edit((t) => setIn(t, ["people", person, "left"], date));
+          for (const k of providerKeys) {
+            const holders = (f.policy.providers[k.provider]!.secret?.holders ?? []).filter(
+              (h) => h !== person,
+            );
+            f.edit((t) => setIn(t, ["providers", k.provider, "secret", "holders"], holders));
+          }
+          return `${person} marked as left on ${date}; removed from ${providerKeys.length} provider key holder list${providerKeys.length === 1 ? "" : "s"}`;
+        });
         for (const k of providerKeys) {
-          const holders = (f.policy.providers[k.provider]!.secret?.holders ?? []).filter((h) => h !== person);
-          f.edit((t) => setIn(t, ["providers", k.provider, "secret", "holders"], holders));
+          io.stderr.write(
+            `rotate ${k.variable} at the provider within 24 hours, then run: policygate keys rotate --provider ${k.provider}\n`,
+          );
         }
-        return `${person} marked as left on ${date}; removed from ${providerKeys.length} provider key holder list${providerKeys.length === 1 ? "" : "s"}`;
-      });
-      for (const k of providerKeys) {
-        io.stderr.write(
-          `rotate ${k.variable} at the provider within 24 hours, then run: policygate keys rotate --provider ${k.provider}\n`,
-        );
-      }
-    });
+      },
+    );
 }

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { keyStorePath, openKeyStore, type GatewayKeyRecord, type KeyStore } from "../gateway/keys.js";
+import { openKeyStore, type GatewayKeyRecord, type GatewayKeyStore } from "../gateway/keys.js";
 import type { RegisterCommand } from "./command.js";
 import { CliError, EXIT, type CliIO } from "./io.js";
 import { loadPolicyForCli, POLICY_OPTION_HELP } from "./policy-option.js";
@@ -23,7 +22,7 @@ interface ListOptions extends StoreOptions {
   json?: boolean;
 }
 
-const STORE_HELP = `${AUDIT_OPTION_HELP}; keys live in its SQLite file, or in <data dir>/keys.sqlite`;
+const STORE_HELP = `${AUDIT_OPTION_HELP}; keys live in its SQLite file or PostgreSQL database, or in <data dir>/keys.sqlite for jsonl`;
 
 export const register: RegisterCommand = (program, ctx) => {
   const keys = program
@@ -42,10 +41,10 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("-p, --policy <file>", POLICY_OPTION_HELP)
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", STORE_HELP)
-    .action((opts: CreateOptions) => {
+    .action(async (opts: CreateOptions) => {
       checkDeclared(opts, ctx.io);
-      withStore(opts, ctx.io, true, (store) => {
-        const { key, record } = store.create({
+      await withStore(opts, ctx.io, true, async (store) => {
+        const { key, record } = await store.create({
           integration: opts.integration,
           label: opts.label,
           owner: opts.owner,
@@ -55,7 +54,7 @@ export const register: RegisterCommand = (program, ctx) => {
         ctx.io.stderr.write(
           `created ${record.id} for integration ${printable(record.integration)}` +
             (record.label ? ` (${printable(record.label)})` : "") +
-            `, stored in ${store.path}\n` +
+            `, stored in ${store.description}\n` +
             "store the key now: it will not be shown again (PolicyGate keeps only its SHA-256)\n",
         );
       });
@@ -67,11 +66,11 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--json", "print JSON")
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", STORE_HELP)
-    .action((opts: ListOptions) => {
-      withStore(opts, ctx.io, false, (store) => {
-        const records = store.list();
+    .action(async (opts: ListOptions) => {
+      await withStore(opts, ctx.io, false, async (store) => {
+        const records = await store.list();
         if (opts.json) ctx.io.stdout.write(JSON.stringify(records, null, 2) + "\n");
-        else if (!records.length) ctx.io.stderr.write(`no keys in ${store.path}\n`);
+        else if (!records.length) ctx.io.stderr.write(`no keys in ${store.description}\n`);
         else ctx.io.stdout.write(table(records));
       });
     });
@@ -82,13 +81,13 @@ export const register: RegisterCommand = (program, ctx) => {
     .argument("<id>", "the key's id, as `keys list` shows it")
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
     .option("--audit <spec>", STORE_HELP)
-    .action((id: string, opts: StoreOptions) => {
-      withStore(opts, ctx.io, false, (store) => {
-        const before = store.list().find((r) => r.id === id);
-        const r = store.revoke(id);
+    .action(async (id: string, opts: StoreOptions) => {
+      await withStore(opts, ctx.io, false, async (store) => {
+        const before = (await store.list()).find((r) => r.id === id);
+        const r = await store.revoke(id);
         if (!r)
           throw new CliError(
-            `no key with id ${printable(id)} in ${store.path} (policygate keys list shows them)`,
+            `no key with id ${printable(id)} in ${store.description} (policygate keys list shows them)`,
           );
         ctx.io.stdout.write(
           before?.revoked_at
@@ -119,26 +118,24 @@ function checkDeclared(opts: CreateOptions, io: CliIO): void {
 }
 
 /** Runs `f` on the key store; only `create` makes the store when it does not exist yet. */
-function withStore(opts: StoreOptions, io: CliIO, create: boolean, f: (store: KeyStore) => void): void {
-  const where = { dataDir: dataDirForCli(opts, io), cwd: io.cwd };
-  let store: KeyStore;
+async function withStore(
+  opts: StoreOptions,
+  io: CliIO,
+  create: boolean,
+  f: (store: GatewayKeyStore) => Promise<void>,
+): Promise<void> {
+  let store: GatewayKeyStore;
   try {
-    const path = keyStorePath(opts.audit, where);
-    if (!create && !existsSync(path)) {
-      throw new CliError(
-        `no key store at ${path}: no key has been created there (check --data-dir or --audit)`,
-      );
-    }
-    store = openKeyStore(opts.audit, { ...where, create });
+    store = await openKeyStore(opts.audit, { dataDir: dataDirForCli(opts, io), cwd: io.cwd, create });
   } catch (e) {
     throw storeCliError(e);
   }
   try {
-    f(store);
+    await f(store);
   } catch (e) {
     throw storeCliError(e);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -41,7 +41,7 @@ export const register: RegisterCommand = (program, ctx) => {
         bound = await gateway.listen(port, opts.host);
       } catch (e) {
         await gateway.close(0);
-        keys.close();
+        await keys.close();
         throw new CliError(
           `cannot listen on ${opts.host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
         );
@@ -71,7 +71,7 @@ export const register: RegisterCommand = (program, ctx) => {
           process.off("SIGINT", onInt);
           process.off("SIGTERM", onTerm);
           await gateway.close();
-          keys.close();
+          await keys.close();
           resolve();
         };
         const onInt = () => void stop("SIGINT");

@@ -82,13 +82,13 @@ describe("gateway keys", () => {
     await audit.close();
   });
 
-  it("lives in the audit SQLite file, or in keys.sqlite when the audit store is not SQLite", () => {
+  it("lives in the audit SQLite file, or in keys.sqlite when the audit store is not SQLite", async () => {
     const opts = { dataDir: join(dir, "data"), cwd: dir };
     expect(keyStorePath(undefined, opts)).toBe(join(dir, "data", "audit.sqlite"));
     expect(keyStorePath("sqlite:x.sqlite", opts)).toBe(join(dir, "x.sqlite"));
     expect(keyStorePath("jsonl:x.jsonl", opts)).toBe(join(dir, "data", "keys.sqlite"));
-    const store = openKeyStore("jsonl:x.jsonl", opts);
-    expect(store.path).toBe(join(dir, "data", "keys.sqlite"));
-    store.close();
+    const store = await openKeyStore("jsonl:x.jsonl", opts);
+    expect(store.description).toBe(join(dir, "data", "keys.sqlite"));
+    await store.close();
   });
 });
