@@ -4,6 +4,7 @@ import { basename, dirname } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
+import { AuditStoreError } from "../audit/errors.js";
 import type { AuditEvent } from "../audit/event.js";
 import type { AuditStore } from "../audit/store.js";
 import type { InjectionClassifier } from "../detect/injection/classifier.js";
@@ -191,7 +192,22 @@ export class Gateway {
         return fail(503, "The gateway is shutting down; retry on another instance.", "draining");
 
       const presented = presentedKey(headers, c);
-      const who = presented ? await this.opts.keys.verify(presented) : null;
+      let who: { integration: string; id: string } | null;
+      try {
+        who = presented ? await this.opts.keys.verify(presented) : null;
+      } catch (e) {
+        // Fail closed: a key that cannot be checked (key database down) is not let through. Store
+        // errors name the database without credentials; anything else is logged by name only.
+        this.opts.logger.error(
+          e instanceof AuditStoreError ? { error: e.message } : { err: { name: (e as Error).name } },
+          "gateway keys cannot be verified; refusing the call",
+        );
+        return fail(
+          503,
+          "The gateway cannot check gateway keys right now (its key store is unavailable); the call was not forwarded. Retry shortly.",
+          "key_store_unavailable",
+        );
+      }
       if (!who) {
         return fail(
           401,

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { AuditStoreError } from "../../src/audit/errors.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startMockUpstream, type MockUpstream } from "../helpers/mock-upstream.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -272,6 +273,33 @@ describe("the gateway's own surface", () => {
       { headers: { host: "evil.example", "x-forwarded-host": "evil.example" } },
     );
     expect(upstream.requests).toHaveLength(1);
+  });
+
+  it("refuses the call with a 503, without forwarding it, when keys cannot be verified", async () => {
+    const down = await startTestGateway(POLICY, {
+      upstream: upstream.url,
+      extra: {
+        keys: {
+          verify: () =>
+            Promise.reject(new AuditStoreError("cannot reach the audit database", "postgres://db/x")),
+        },
+      },
+    });
+    try {
+      const res = await fetch(`${down.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${GW_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("x-policygate-refusal")).toBe("key_store_unavailable");
+      expect(JSON.stringify(await res.json())).toMatch(/cannot check gateway keys/);
+      expect(upstream.requests).toHaveLength(0);
+      // The gateway is still up for the next call.
+      expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
+    } finally {
+      await down.close();
+    }
   });
 
   it("lists only approved providers' models", async () => {
