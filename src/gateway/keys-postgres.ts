@@ -249,12 +249,17 @@ export class PostgresKeyStore implements GatewayKeyStore {
       throw this.failure(e);
     }
     let broken: Error | undefined;
+    // A connection that drops while checked out, before a statement is sent on it, reports it as
+    // an 'error' event; unheard, that would crash the gateway. The statement then fails on its own.
+    const dropped = (e: Error) => (broken ??= e);
+    c.on("error", dropped);
     try {
       return await f(this.runner(c));
     } catch (e) {
-      broken = e as Error;
+      broken ??= e as Error;
       throw this.failure(e);
     } finally {
+      c.off("error", dropped);
       // A connection whose statement failed or timed out may be in an unknown state: drop it.
       c.release(broken);
     }
