@@ -87,6 +87,8 @@ describe("gateway keys", () => {
     expect(keyStorePath(undefined, opts)).toBe(join(dir, "data", "audit.sqlite"));
     expect(keyStorePath("sqlite:x.sqlite", opts)).toBe(join(dir, "x.sqlite"));
     expect(keyStorePath("jsonl:x.jsonl", opts)).toBe(join(dir, "data", "keys.sqlite"));
+    // PostgreSQL holds keys in the database itself: no file.
+    expect(keyStorePath("postgres://db.internal/audit", opts)).toBeUndefined();
     const store = await openKeyStore("jsonl:x.jsonl", opts);
     expect(store.description).toBe(join(dir, "data", "keys.sqlite"));
     await store.close();
