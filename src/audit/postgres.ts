@@ -341,25 +341,32 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
     const run: Run = (text, values = []) =>
       c.query({ text, values, ...(timeoutMs ? { query_timeout: timeoutMs } : {}) });
     let broken: unknown;
+    // The pool listens for errors only on idle connections: one that drops while checked out
+    // reports an 'error' event that, unheard, would crash the gateway. Its statement fails anyway.
+    const dropped = (e: Error) => (broken ??= e);
+    c.on("error", dropped);
     try {
       await run("BEGIN");
       const out = await f(run);
       await run("COMMIT");
       return out;
     } catch (e) {
-      broken = isReadTimeout(e)
+      const failed = isReadTimeout(e)
         ? e
         : await run("ROLLBACK").then(
             () => undefined,
             (e2: unknown) => e2 ?? e,
           );
+      broken ??= failed;
       throw isReadTimeout(e)
         ? this.error(
             `the audit database ${this.description} did not answer within ${timeoutMs} ms; the events being written may or may not be recorded, and appending them again is safe`,
           )
         : e;
     } finally {
-      // A connection whose rollback failed (or that timed out) is in an unknown state: drop it.
+      // A connection whose rollback failed (or that timed out, or dropped) is in an unknown state:
+      // drop it.
+      c.off("error", dropped);
       c.release(broken as Error | undefined);
     }
   }

@@ -153,8 +153,8 @@ describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
     await store.close();
   });
 
-  it("refuses appends, instead of waiting for ever, when the database stops answering", async () => {
-    // A proxy in front of the server that can go silent, as a stalled server or a dropped link does.
+  /** A proxy in front of the server that can go silent or cut every connection, as networks do. */
+  async function flakyProxy() {
     const target = new URL(url!);
     let silent = false;
     const sockets = new Set<net.Socket>();
@@ -176,23 +176,53 @@ describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
     const via = new URL(url!);
     via.hostname = "127.0.0.1";
     via.port = String((proxy.address() as net.AddressInfo).port);
+    return {
+      url: via.toString(),
+      silence: (on: boolean) => (silent = on),
+      cut: () => sockets.forEach((s) => s.destroy()),
+      close: async () => {
+        sockets.forEach((s) => s.destroy());
+        await new Promise((r) => proxy.close(r));
+      },
+    };
+  }
+
+  it("refuses appends, instead of waiting for ever, when the database stops answering", async () => {
+    const proxy = await flakyProxy();
     const schema = await freshSchema();
     await openIn(schema).then((s) => s.close()); // the tables, made through the direct connection
-    const store = await PostgresAuditStore.open(via.toString(), { schema, appendTimeoutMs: 300 });
+    const store = await PostgresAuditStore.open(proxy.url, { schema, appendTimeoutMs: 300 });
     await store.append(makeEvent());
-    silent = true;
+    proxy.silence(true);
     const started = Date.now();
     const err = await store.append(makeEvent()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuditStoreError);
     expect((err as Error).message).toMatch(/did not answer within 300 ms/);
     expect(Date.now() - started).toBeLessThan(5_000);
-    silent = false;
+    proxy.silence(false);
     // The connection that timed out was dropped; the next append gets a fresh one and succeeds.
     await store.append(makeEvent());
     expect(await store.count()).toBe(2);
     await store.close();
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => proxy.close(r));
+    await proxy.close();
+  });
+
+  it("survives a connection cut while an append holds it, refusing only that append", async () => {
+    const proxy = await flakyProxy();
+    const schema = await freshSchema();
+    await openIn(schema).then((s) => s.close());
+    const store = await PostgresAuditStore.open(proxy.url, { schema, appendTimeoutMs: 2_000 });
+    await store.append(makeEvent());
+    proxy.silence(true); // the append's statements stall on the connection…
+    const pending = store.append(makeEvent()).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    proxy.cut(); // …and then the connection goes away under it
+    expect(await pending).toBeInstanceOf(AuditStoreError);
+    proxy.silence(false);
+    await store.append(makeEvent());
+    expect(await store.count()).toBe(2);
+    await store.close();
+    await proxy.close();
   });
 
   it("reports an edited row", async () => {
