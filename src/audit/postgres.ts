@@ -22,8 +22,8 @@ export const SCHEMA_VERSION = 1;
  * inserting after it is one step and the chain follows commit order. LOCK_SCHEMA keeps replicas
  * starting together from racing to create the tables.
  */
-const LOCK_NAMESPACE = 0x50474155; // "PGAU"
-const LOCK_SCHEMA = 1;
+export const LOCK_NAMESPACE = 0x50474155; // "PGAU"
+export const LOCK_SCHEMA = 1;
 const LOCK_CHAIN = 2;
 
 /**
@@ -156,19 +156,12 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
   /** Connects, and creates the tables when asked; a database that cannot be reached is refused here. */
   static async open(url: string, opts: PostgresAuditStoreOptions = {}): Promise<PostgresAuditStore> {
     const description = describeUrl(url);
-    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) {
-      throw new AuditStoreError(`schema "${opts.schema}" is not a plain identifier`, description);
-    }
-    const pool = new pg.Pool({
-      connectionString: url,
+    const pool = openPool(url, {
       max: opts.maxConnections ?? 4,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-      application_name: "policygate-audit",
-      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+      connectTimeoutMs: opts.connectTimeoutMs,
+      applicationName: "policygate-audit",
+      schema: opts.schema,
     });
-    // An idle connection that drops (server restart) is reported here; without a listener it would
-    // crash the process. The next query opens a new connection and reports its own failure.
-    pool.on("error", () => undefined);
     const secret = passwordOf(url);
     const store = new PostgresAuditStore(pool, description, secret, opts);
     try {
@@ -352,32 +345,12 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
    * answer in time; one that does not fails the transaction and its connection is destroyed, not
    * rolled back and reused: the server rolls back what was not committed when the socket closes.
    */
-  private async transaction<T>(f: (run: Run) => Promise<T>, timeoutMs?: number): Promise<T> {
-    const c = await this.pool.connect();
-    const run: Run = (text, values = []) =>
-      c.query({ text, values, ...(timeoutMs ? { query_timeout: timeoutMs } : {}) });
-    let broken: unknown;
-    try {
-      await run("BEGIN");
-      const out = await f(run);
-      await run("COMMIT");
-      return out;
-    } catch (e) {
-      broken = isReadTimeout(e)
-        ? e
-        : await run("ROLLBACK").then(
-            () => undefined,
-            (e2: unknown) => e2 ?? e,
-          );
-      throw isReadTimeout(e)
-        ? this.error(
-            `the audit database ${this.description} did not answer within ${timeoutMs} ms; the events being written may or may not be recorded, and appending them again is safe`,
-          )
-        : e;
-    } finally {
-      // A connection whose rollback failed (or that timed out) is in an unknown state: drop it.
-      c.release(broken as Error | undefined);
-    }
+  private transaction<T>(f: (run: Run) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return transaction(this.pool, f, timeoutMs, () =>
+      this.error(
+        `the audit database ${this.description} did not answer within ${timeoutMs} ms; the events being written may or may not be recorded, and appending them again is safe`,
+      ),
+    );
   }
 
   private async read<R>(sql: string, params: unknown[], rowMode?: "array"): Promise<R[]> {
@@ -479,14 +452,75 @@ export function describeUrl(url: string): string {
   }
 }
 
+export interface PoolOptions {
+  max: number;
+  connectTimeoutMs?: number;
+  applicationName: string;
+  /** Tests only: the search_path (see PostgresAuditStoreOptions.schema). */
+  schema?: string;
+}
+
+/** A connection pool to the PolicyGate database, shared by the audit store and the kill switch. */
+export function openPool(url: string, opts: PoolOptions): pg.Pool {
+  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) {
+    throw new AuditStoreError(`schema "${opts.schema}" is not a plain identifier`, describeUrl(url));
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    application_name: opts.applicationName,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // An idle connection that drops (server restart) is reported here; without a listener it would
+  // crash the process. The next query opens a new connection and reports its own failure.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/**
+ * Runs `f` in one transaction. With `timeoutMs`, every statement (BEGIN and COMMIT included) must
+ * answer in time; one that does not fails the transaction (with `timedOut()`) and its connection is
+ * destroyed, not rolled back and reused: the server rolls back what was not committed when the
+ * socket closes.
+ */
+export async function transaction<T>(
+  pool: pg.Pool,
+  f: (run: Run) => Promise<T>,
+  timeoutMs: number | undefined,
+  timedOut: () => Error,
+): Promise<T> {
+  const c = await pool.connect();
+  const run: Run = (text, values = []) =>
+    c.query({ text, values, ...(timeoutMs ? { query_timeout: timeoutMs } : {}) });
+  let broken: unknown;
+  try {
+    await run("BEGIN");
+    const out = await f(run);
+    await run("COMMIT");
+    return out;
+  } catch (e) {
+    broken = isReadTimeout(e)
+      ? e
+      : await run("ROLLBACK").then(
+          () => undefined,
+          (e2: unknown) => e2 ?? e,
+        );
+    throw isReadTimeout(e) ? timedOut() : e;
+  } finally {
+    // A connection whose rollback failed (or that timed out) is in an unknown state: drop it.
+    c.release(broken as Error | undefined);
+  }
+}
+
 /** One statement inside a transaction (with the transaction's time limit, if it has one). */
-type Run = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+export type Run = <R extends pg.QueryResultRow = pg.QueryResultRow>(
   text: string,
   values?: unknown[],
 ) => Promise<pg.QueryResult<R>>;
 
 /** The pg driver's own client-side time limit on a statement (query_timeout). */
-function isReadTimeout(e: unknown): boolean {
+export function isReadTimeout(e: unknown): boolean {
   return e instanceof Error && e.message === "Query read timeout";
 }
 
@@ -511,7 +545,7 @@ const CONNECT_CODES = new Set([
  * can quote the offending value, so only their code is kept; the URL's password, if a message
  * ever carried it, is cut out.
  */
-function pgError(description: string, secret: string, e: unknown, appending = false): AuditStoreError {
+export function pgError(description: string, secret: string, e: unknown, appending = false): AuditStoreError {
   if (e instanceof AuditStoreError) return e;
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err.code === "string" ? err.code : "";
@@ -530,7 +564,7 @@ function pgError(description: string, secret: string, e: unknown, appending = fa
   return new AuditStoreError(message, description, { cause: e });
 }
 
-function passwordOf(url: string): string {
+export function passwordOf(url: string): string {
   try {
     return decodeURIComponent(new URL(url).password) || process.env.PGPASSWORD || "";
   } catch {
