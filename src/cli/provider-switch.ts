@@ -136,7 +136,7 @@ async function changeIn(
     io.stdout.write(`provider ${name} was not switched off; nothing changed\n`);
     return;
   }
-  const { pending, live } = await waitForGateways(source, state.revision, waitMs);
+  const { pending, live, unreadable } = await waitForGateways(source, state.revision, waitMs);
   const recorded = await record(
     { action: `provider.${action}`, target: name, reason, actor },
     opts,
@@ -146,12 +146,20 @@ async function changeIn(
   const where = source.shared ? "" : " on this host";
   io.stdout.write(
     `provider ${name} ${action}d (switch revision ${state.revision})${reason ? `: ${reason}` : ""}\n` +
-      (live === 0
-        ? `no running gateway uses ${source.description}${where}; gateways read the switch when they start\n`
-        : pending.length === 0
-          ? `in force on ${live} running gateway${live === 1 ? "" : "s"}${source.shared ? " sharing the database" : ""}\n`
-          : ""),
+      (unreadable
+        ? ""
+        : live === 0
+          ? `no running gateway uses ${source.description}${where}; gateways read the switch when they start\n`
+          : pending.length === 0
+            ? `in force on ${live} running gateway${live === 1 ? "" : "s"}${source.shared ? " sharing the database" : ""}\n`
+            : ""),
   );
+  if (unreadable) {
+    io.stderr.write(
+      `warning: which gateways applied it cannot be read (${unreadable}); check ${"`policygate provider status`"}\n`,
+    );
+    ctx.exit(EXIT.blocked);
+  }
   if (pending.length) {
     io.stderr.write(
       `warning: gateway process${pending.length === 1 ? "" : "es"} ${pending.join(", ")} did not confirm within ${waitMs} ms; check ${"`policygate provider status`"}\n`,
@@ -172,18 +180,22 @@ async function openSource(opts: SwitchOptions, io: CliIO): Promise<SwitchSource>
 
 /**
  * Waits until every running gateway (on this host, or sharing the database) has applied `revision`;
- * returns those that have not, and how many are running. A database that fails meanwhile ends the
- * wait: the change itself is already committed.
+ * returns those that have not, and how many are running.
  */
 async function waitForGateways(
   source: SwitchSource,
   revision: number,
   waitMs: number,
-): Promise<{ pending: string[]; live: number }> {
+): Promise<{ pending: string[]; live: number; unreadable?: string }> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const acks = await source.liveAcks().catch(() => undefined);
-    if (!acks) return { pending: ["(unknown: the acknowledgements could not be read)"], live: -1 };
+    let acks;
+    try {
+      acks = await source.liveAcks();
+    } catch (e) {
+      // The change is committed: say so, and still record it, rather than fail the command here.
+      return { pending: [], live: 0, unreadable: (e as Error).message };
+    }
     const pending = acks.filter((a) => a.revision < revision).map(ackLabel);
     if (!pending.length || Date.now() >= deadline) return { pending, live: acks.length };
     await new Promise((r) => setTimeout(r, 20));

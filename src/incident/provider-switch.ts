@@ -33,6 +33,7 @@ export class ProviderSwitch {
   /** Counts `set` calls, so a poll that read the state before one finished does not undo it. */
   private sets = 0;
   private lastAck = 0;
+  private closed = false;
   readonly instance = `${process.pid}-${randomBytes(4).toString("hex")}`;
   readonly source: SwitchSource;
   private readonly pollMs: number;
@@ -104,6 +105,8 @@ export class ProviderSwitch {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    // A poll still in flight must not acknowledge again after the acknowledgement is withdrawn.
+    this.closed = true;
     await this.source.removeAck(this.instance).catch((e: unknown) => this.opts.onError?.(e));
     await this.source.close().catch(() => undefined);
   }
@@ -135,6 +138,7 @@ export class ProviderSwitch {
   }
 
   private ack(): void {
+    if (this.closed) return;
     this.lastAck = Date.now();
     this.source
       .writeAck({
