@@ -336,39 +336,12 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
    * answer in time; one that does not fails the transaction and its connection is destroyed, not
    * rolled back and reused: the server rolls back what was not committed when the socket closes.
    */
-  private async transaction<T>(f: (run: Run) => Promise<T>, timeoutMs?: number): Promise<T> {
-    const c = await this.pool.connect();
-    const run: Run = (text, values = []) =>
-      c.query({ text, values, ...(timeoutMs ? { query_timeout: timeoutMs } : {}) });
-    let broken: unknown;
-    // The pool listens for errors only on idle connections: one that drops while checked out
-    // reports an 'error' event that, unheard, would crash the gateway. Its statement fails anyway.
-    const dropped = (e: Error) => (broken ??= e);
-    c.on("error", dropped);
-    try {
-      await run("BEGIN");
-      const out = await f(run);
-      await run("COMMIT");
-      return out;
-    } catch (e) {
-      const failed = isReadTimeout(e)
-        ? e
-        : await run("ROLLBACK").then(
-            () => undefined,
-            (e2: unknown) => e2 ?? e,
-          );
-      broken ??= failed;
-      throw isReadTimeout(e)
-        ? this.error(
-            `the audit database ${this.description} did not answer within ${timeoutMs} ms; the events being written may or may not be recorded, and appending them again is safe`,
-          )
-        : e;
-    } finally {
-      // A connection whose rollback failed (or that timed out, or dropped) is in an unknown state:
-      // drop it.
-      c.off("error", dropped);
-      c.release(broken as Error | undefined);
-    }
+  private transaction<T>(f: (run: Run) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return transaction(this.pool, f, timeoutMs, () =>
+      this.error(
+        `the audit database ${this.description} did not answer within ${timeoutMs} ms; the events being written may or may not be recorded, and appending them again is safe`,
+      ),
+    );
   }
 
   private async read<R>(sql: string, params: unknown[], rowMode?: "array"): Promise<R[]> {
@@ -470,14 +443,56 @@ export function describeUrl(url: string): string {
   }
 }
 
+/**
+ * Runs `f` in one transaction. With `timeoutMs`, every statement (BEGIN and COMMIT included) must
+ * answer in time; one that does not fails the transaction (with `timedOut()`) and its connection is
+ * destroyed, not rolled back and reused: the server rolls back what was not committed when the
+ * socket closes.
+ */
+export async function transaction<T>(
+  pool: pg.Pool,
+  f: (run: Run) => Promise<T>,
+  timeoutMs: number | undefined,
+  timedOut: () => Error,
+): Promise<T> {
+  const c = await pool.connect();
+  const run: Run = (text, values = []) =>
+    c.query({ text, values, ...(timeoutMs ? { query_timeout: timeoutMs } : {}) });
+  let broken: unknown;
+  // The pool listens for errors only on idle connections: one that drops while checked out
+  // reports an 'error' event that, unheard, would crash the gateway. Its statement fails anyway.
+  const dropped = (e: Error) => (broken ??= e);
+  c.on("error", dropped);
+  try {
+    await run("BEGIN");
+    const out = await f(run);
+    await run("COMMIT");
+    return out;
+  } catch (e) {
+    const failed = isReadTimeout(e)
+      ? e
+      : await run("ROLLBACK").then(
+          () => undefined,
+          (e2: unknown) => e2 ?? e,
+        );
+    broken ??= failed;
+    throw isReadTimeout(e) ? timedOut() : e;
+  } finally {
+    // A connection whose rollback failed (or that timed out, or dropped) is in an unknown state:
+    // drop it.
+    c.off("error", dropped);
+    c.release(broken as Error | undefined);
+  }
+}
+
 /** One statement inside a transaction (with the transaction's time limit, if it has one). */
-type Run = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+export type Run = <R extends pg.QueryResultRow = pg.QueryResultRow>(
   text: string,
   values?: unknown[],
 ) => Promise<pg.QueryResult<R>>;
 
 /** The pg driver's own client-side time limit on a statement (query_timeout). */
-function isReadTimeout(e: unknown): boolean {
+export function isReadTimeout(e: unknown): boolean {
   return e instanceof Error && e.message === "Query read timeout";
 }
 

@@ -6,6 +6,7 @@ import { ulid } from "../audit/ulid.js";
 import { ADMIN_TOKEN_ENV_DEFAULT } from "../gateway/admin.js";
 import { Gateway } from "../gateway/server.js";
 import { ProviderSwitch } from "../incident/provider-switch.js";
+import type { SwitchSource } from "../incident/switch-source.js";
 import { openKeyStore, type GatewayKeyStore } from "../gateway/keys.js";
 import { formatPolicyError } from "../policy/errors.js";
 import { Monitor } from "../monitor/monitor.js";
@@ -14,6 +15,7 @@ import { examplePolicyPath } from "./init.js";
 import { CliError, EXIT, type CliIO } from "./io.js";
 import { policyPath } from "./policy-option.js";
 import { dataDirForCli, storeCliError } from "./store-option.js";
+import { openSwitchSource } from "./switch-source-option.js";
 
 export interface GatewaySetupOptions {
   policy?: string;
@@ -73,28 +75,35 @@ export async function setUpGateway(
     throw storeCliError(e);
   }
   let providerSwitch: ProviderSwitch;
+  let switchSource: SwitchSource | undefined;
   try {
-    providerSwitch = new ProviderSwitch({
-      dataDir,
+    switchSource = await openSwitchSource(opts.audit, dataDir, io);
+    providerSwitch = await ProviderSwitch.open({
+      source: switchSource,
       onError: (e) =>
         logger.error(
           { error: (e as Error).message },
-          "the kill switch file could not be read; the last state read stays in force",
+          "the kill switch state could not be read; the last state read stays in force",
         ),
       onChange: (s) =>
         logger.warn({ revision: s.revision, disabled: Object.keys(s.providers) }, "kill switch changed"),
     });
   } catch (e) {
+    await switchSource?.close().catch(() => undefined);
     await store.close();
     await keys.close();
+    // Without a source, opening the database failed, and that message names it.
     throw new CliError(
-      `the kill switch state in ${dataDir} cannot be read: ${(e as Error).message}`,
+      switchSource
+        ? `the kill switch state in ${switchSource.description} cannot be read: ${(e as Error).message}`
+        : `the kill switch state cannot be read: ${(e as Error).message}`,
       EXIT.usage,
     );
   }
   const tokenEnv = opts.adminTokenEnv ?? ADMIN_TOKEN_ENV_DEFAULT;
   const adminToken = io.env[tokenEnv] || undefined;
   if (opts.adminTokenEnv && !adminToken) {
+    await providerSwitch.close();
     await store.close();
     await keys.close();
     throw new CliError(
@@ -134,6 +143,7 @@ export async function setUpGateway(
       spool: async (event, err) => spoolEvent(dataDir, event, err),
     });
   } catch (e) {
+    await providerSwitch.close();
     await store.close();
     await keys.close();
     throw new CliError((e as Error).message, EXIT.usage);

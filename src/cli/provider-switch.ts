@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { adminEvent, currentActor, type AdminAction } from "../audit/admin-event.js";
 import { openAuditStore } from "../audit/open.js";
 import { ADMIN_TOKEN_ENV_DEFAULT } from "../gateway/admin.js";
-import { liveAcks, readSwitchState, updateSwitchState, type SwitchState } from "../incident/switch-state.js";
+import { ackLabel, type SwitchSource } from "../incident/switch-source.js";
+import type { SwitchState } from "../incident/switch-state.js";
 import type { LoadedPolicy } from "../policy/load.js";
 import type { CommandContext } from "./command.js";
 import { CliError, EXIT, type CliIO } from "./io.js";
@@ -14,6 +15,7 @@ import {
   storeCliError,
   type StoreOptions,
 } from "./store-option.js";
+import { openSwitchSource } from "./switch-source-option.js";
 
 interface SwitchOptions extends StoreOptions {
   reason?: string;
@@ -72,6 +74,7 @@ export function registerSwitch(provider: Command, ctx: CommandContext): void {
       "Which providers are switched off, why, since when, and which running gateways have applied it.",
     )
     .option("--data-dir <dir>", DATA_DIR_OPTION_HELP)
+    .option("--audit <spec>", AUDIT_OPTION_HELP)
     .option("--json", "print as JSON")
     .action((opts: SwitchOptions) => status(opts, ctx.io));
 }
@@ -91,12 +94,31 @@ async function change(action: "disable" | "enable", name: string, opts: SwitchOp
     throw new CliError(`--wait-ms takes a whole number, not "${opts.waitMs}"`);
   if (opts.gateway) return viaGateway(action, name, reason, opts, ctx);
 
-  const dataDir = dataDirForCli(opts, io);
   const actor = currentActor(io.env);
+  const source = await openSource(opts, io);
+  try {
+    await changeIn(source, action, name, reason, actor, waitMs, opts, loaded, ctx);
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+}
+
+async function changeIn(
+  source: SwitchSource,
+  action: "disable" | "enable",
+  name: string,
+  reason: string | null,
+  actor: string | null,
+  waitMs: number,
+  opts: SwitchOptions,
+  loaded: LoadedPolicy | undefined,
+  ctx: CommandContext,
+): Promise<void> {
+  const { io } = ctx;
   let state: SwitchState;
   let changed = false;
   try {
-    state = updateSwitchState(dataDir, (s) => {
+    state = await source.update((s) => {
       if (action === "disable") {
         s.providers[name] = { reason: reason!, actor, at: new Date().toISOString() };
         return (changed = true);
@@ -107,29 +129,37 @@ async function change(action: "disable" | "enable", name: string, opts: SwitchOp
     });
   } catch (e) {
     throw new CliError(
-      `cannot change the kill switch in ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot change the kill switch in ${source.description}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
   if (!changed) {
     io.stdout.write(`provider ${name} was not switched off; nothing changed\n`);
     return;
   }
-  const pending = await waitForGateways(dataDir, state.revision, waitMs);
+  const { pending, live, unreadable } = await waitForGateways(source, state.revision, waitMs);
   const recorded = await record(
     { action: `provider.${action}`, target: name, reason, actor },
     opts,
     loaded,
     io,
   );
-  const live = liveAcks(dataDir).length;
+  const where = source.shared ? "" : " on this host";
   io.stdout.write(
     `provider ${name} ${action}d (switch revision ${state.revision})${reason ? `: ${reason}` : ""}\n` +
-      (live === 0
-        ? `no running gateway uses ${dataDir} on this host; gateways read the switch when they start\n`
-        : pending.length === 0
-          ? `in force on ${live} running gateway${live === 1 ? "" : "s"}\n`
-          : ""),
+      (unreadable
+        ? ""
+        : live === 0
+          ? `no running gateway uses ${source.description}${where}; gateways read the switch when they start\n`
+          : pending.length === 0
+            ? `in force on ${live} running gateway${live === 1 ? "" : "s"}${source.shared ? " sharing the database" : ""}\n`
+            : ""),
   );
+  if (unreadable) {
+    io.stderr.write(
+      `warning: which gateways applied it cannot be read (${unreadable}); check ${"`policygate provider status`"}\n`,
+    );
+    ctx.exit(EXIT.blocked);
+  }
   if (pending.length) {
     io.stderr.write(
       `warning: gateway process${pending.length === 1 ? "" : "es"} ${pending.join(", ")} did not confirm within ${waitMs} ms; check ${"`policygate provider status`"}\n`,
@@ -139,14 +169,35 @@ async function change(action: "disable" | "enable", name: string, opts: SwitchOp
   if (!recorded) ctx.exit(EXIT.blocked);
 }
 
-/** Waits until every running gateway on this host has applied `revision`; returns the pids that have not. */
-async function waitForGateways(dataDir: string, revision: number, waitMs: number): Promise<number[]> {
+/** The switch the options name (the data directory, or the PostgreSQL audit database). */
+async function openSource(opts: SwitchOptions, io: CliIO): Promise<SwitchSource> {
+  try {
+    return await openSwitchSource(opts.audit, dataDirForCli(opts, io), io);
+  } catch (e) {
+    throw storeCliError(e);
+  }
+}
+
+/**
+ * Waits until every running gateway (on this host, or sharing the database) has applied `revision`;
+ * returns those that have not, and how many are running.
+ */
+async function waitForGateways(
+  source: SwitchSource,
+  revision: number,
+  waitMs: number,
+): Promise<{ pending: string[]; live: number; unreadable?: string }> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const pending = liveAcks(dataDir)
-      .filter((a) => a.revision < revision)
-      .map((a) => a.pid);
-    if (!pending.length || Date.now() >= deadline) return pending;
+    let acks;
+    try {
+      acks = await source.liveAcks();
+    } catch (e) {
+      // The change is committed: say so, and still record it, rather than fail the command here.
+      return { pending: [], live: 0, unreadable: (e as Error).message };
+    }
+    const pending = acks.filter((a) => a.revision < revision).map(ackLabel);
+    if (!pending.length || Date.now() >= deadline) return { pending, live: acks.length };
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -221,15 +272,18 @@ async function viaGateway(
   }
 }
 
-function status(opts: SwitchOptions, io: CliIO): void {
-  const dataDir = dataDirForCli(opts, io);
+async function status(opts: SwitchOptions, io: CliIO): Promise<void> {
+  const source = await openSource(opts, io);
   let state: SwitchState;
+  let acks;
   try {
-    state = readSwitchState(dataDir);
+    state = await source.read();
+    acks = await source.liveAcks();
   } catch (e) {
     throw new CliError((e as Error).message);
+  } finally {
+    await source.close().catch(() => undefined);
   }
-  const acks = liveAcks(dataDir);
   if (opts.json) {
     io.stdout.write(
       JSON.stringify({ revision: state.revision, disabled: state.providers, gateways: acks }, null, 2) + "\n",
@@ -242,10 +296,11 @@ function status(opts: SwitchOptions, io: CliIO): void {
     io.stdout.write(`${name}: OFF since ${e.at}${e.actor ? ` by ${e.actor}` : ""}: ${e.reason}\n`);
   }
   const behind = acks.filter((a) => a.revision < state.revision);
+  const where = source.shared ? ` sharing ${source.description}` : " on this host";
   io.stdout.write(
-    `switch revision ${state.revision}; ${acks.length} running gateway${acks.length === 1 ? "" : "s"} on this host` +
+    `switch revision ${state.revision}; ${acks.length} running gateway${acks.length === 1 ? "" : "s"}${where}` +
       (behind.length
-        ? `, ${behind.length} not yet applied (pids ${behind.map((a) => a.pid).join(", ")})`
+        ? `, ${behind.length} not yet applied (${source.shared ? "" : "pids "}${behind.map(ackLabel).join(", ")})`
         : acks.length
           ? ", all applied"
           : "") +

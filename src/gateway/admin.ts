@@ -25,8 +25,9 @@ const MAX_REASON = 500;
  *   POST /admin/providers/NAME/enable
  *
  * Authenticated by a bearer token read from an environment variable (serve --admin-token-env);
- * without a token the routes do not exist. Each change is written to the data directory, so other
- * gateways sharing it follow within a second, and recorded as an audit event. The switch holds even
+ * without a token the routes do not exist. Each change is written where the switch lives (the data
+ * directory, or the PostgreSQL audit database), so other gateways sharing it follow within a
+ * second, and recorded as an audit event. The switch holds even
  * when the audit store is down: stopping traffic comes first, and the answer says it was not recorded.
  */
 export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
@@ -91,10 +92,27 @@ export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
         }
       }
       const actor = "admin-api";
-      const state = deps.providerSwitch.set(
-        name,
-        action === "disable" ? { reason: reason!, actor, at: new Date().toISOString() } : null,
-      );
+      let state;
+      try {
+        state = await deps.providerSwitch.set(
+          name,
+          action === "disable" ? { reason: reason!, actor, at: new Date().toISOString() } : null,
+        );
+      } catch (e) {
+        deps.logger.error(
+          { provider: name, action, error: (e as Error).message },
+          "kill switch change failed",
+        );
+        return c.json(
+          {
+            error: {
+              type: "switch_unavailable",
+              message: `The kill switch could not be changed: ${(e as Error).message}`,
+            },
+          },
+          503,
+        );
+      }
       let recorded = true;
       try {
         await deps.record(

@@ -32,7 +32,7 @@ export interface GatewayOptions {
   environment?: string;
   store: AuditStore;
   keys: KeyVerifier;
-  /** The kill switch (state in the data directory); without it no provider can be switched off. */
+  /** The kill switch (state in the data directory or the PostgreSQL database); without it no provider can be switched off. */
   providerSwitch?: ProviderSwitch;
   /** Bearer token for /admin/*; the admin routes exist only when it is set. */
   adminToken?: string;
@@ -355,7 +355,7 @@ export class Gateway {
   async close(graceMs = 30_000): Promise<void> {
     this.draining = true;
     this.watcher?.close();
-    this.opts.providerSwitch?.close();
+    const switchClosed = this.opts.providerSwitch?.close();
     const server = this.server;
     const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     if (this.inFlight > 0) {
@@ -367,6 +367,7 @@ export class Gateway {
     if (server && "closeAllConnections" in server)
       (server as { closeAllConnections(): void }).closeAllConnections();
     await closed;
+    await switchClosed;
     await this.opts.beforeClose?.().catch(() => undefined);
     await this.opts.store.close();
   }

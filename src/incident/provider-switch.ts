@@ -1,43 +1,72 @@
 import { randomBytes } from "node:crypto";
-import {
-  readSwitchState,
-  removeAck,
-  switchFileStamp,
-  updateSwitchState,
-  writeAck,
-  type SwitchEntry,
-  type SwitchState,
-} from "./switch-state.js";
+import { FileSwitchSource, HOST, type SwitchSource } from "./switch-source.js";
+import type { SwitchEntry, SwitchState } from "./switch-state.js";
 
 export const SWITCH_POLL_MS = 200;
+/** How often a replica sharing a database re-acknowledges, so `provider disable` knows it still runs. */
+export const ACK_REFRESH_MS = 2_000;
 
 export interface ProviderSwitchOptions {
-  dataDir: string;
-  /** How often the state file is checked; a change is in force within this (well under a second). */
+  /** The file-backed switch in this data directory (used when no `source` is given). */
+  dataDir?: string;
+  /** Where the switch lives otherwise (PostgreSQL); such a switch is made with ProviderSwitch.open. */
+  source?: SwitchSource;
+  /** How often the state is checked; a change is in force within this (well under a second). */
   pollMs?: number;
-  /** Told when the file cannot be read: the last good state stays in force. */
+  /** Told when the state cannot be read: the last good state stays in force. */
   onError?: (e: unknown) => void;
   onChange?: (s: SwitchState) => void;
 }
 
 /**
- * A running gateway's view of the kill switch. Checks the state file every `pollMs` (a stat call;
- * the file is read only when it changed), applies it, and acknowledges the revision it applied so
- * `policygate provider disable` can wait until every running gateway has it. The admin endpoint
- * changes the state through `set`, which is in force for new calls before it returns.
+ * A running gateway's view of the kill switch. Checks the source's stamp every `pollMs` (a stat
+ * call, or one single-row query on PostgreSQL; the state is read only when it changed), applies it,
+ * and acknowledges the revision it applied so `policygate provider disable` can wait until every
+ * running gateway has it. The admin endpoint changes the state through `set`, which is in force for
+ * new calls on this gateway before it resolves.
  */
 export class ProviderSwitch {
   private state: SwitchState;
   private stamp = "";
   private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  /** Counts `set` calls, so a poll that read the state before one finished does not undo it. */
+  private sets = 0;
+  private lastAck = 0;
+  private closed = false;
   readonly instance = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  readonly source: SwitchSource;
   private readonly pollMs: number;
 
-  constructor(private readonly opts: ProviderSwitchOptions) {
+  /**
+   * The file-backed switch (opts.dataDir), read now: a gateway must not start with a switched-off
+   * provider on, so an unreadable file throws here. Other sources go through `open`.
+   */
+  constructor(
+    private readonly opts: ProviderSwitchOptions,
+    initial?: { state: SwitchState; stamp: string },
+  ) {
     this.pollMs = opts.pollMs ?? SWITCH_POLL_MS;
-    this.stamp = switchFileStamp(opts.dataDir);
-    // A gateway must not start with a switched-off provider on: an unreadable file stops the start.
-    this.state = readSwitchState(opts.dataDir);
+    if (initial) {
+      this.source = opts.source!;
+      this.stamp = initial.stamp;
+      this.state = initial.state;
+      return;
+    }
+    if (opts.source && !(opts.source instanceof FileSwitchSource))
+      throw new Error("a switch with this source is made with ProviderSwitch.open");
+    const file = opts.source ?? new FileSwitchSource(opts.dataDir!);
+    this.source = file;
+    this.stamp = file.stampNow();
+    this.state = file.readNow();
+  }
+
+  /** Reads the state first and throws when it cannot: the gateway then does not start (fail closed). */
+  static async open(opts: ProviderSwitchOptions): Promise<ProviderSwitch> {
+    if (!opts.source) return new ProviderSwitch(opts);
+    const stamp = await opts.source.stamp();
+    const state = await opts.source.read();
+    return new ProviderSwitch(opts, { state, stamp });
   }
 
   /** The switch entry when `provider` is switched off, else undefined. */
@@ -51,13 +80,13 @@ export class ProviderSwitch {
 
   start(): void {
     this.ack();
-    this.timer = setInterval(() => this.poll(), this.pollMs);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref();
   }
 
-  /** Switches a provider off (entry) or on (null), in the file and in this process at once. */
-  set(provider: string, entry: SwitchEntry | null): SwitchState {
-    const next = updateSwitchState(this.opts.dataDir, (s) => {
+  /** Switches a provider off (entry) or on (null), in the source and in this process at once. */
+  async set(provider: string, entry: SwitchEntry | null): Promise<SwitchState> {
+    const next = await this.source.update((s) => {
       if (entry) {
         s.providers[provider] = entry;
         return true;
@@ -66,23 +95,37 @@ export class ProviderSwitch {
       delete s.providers[provider];
       return true;
     });
-    this.apply(next, switchFileStamp(this.opts.dataDir));
+    this.sets++;
+    // The stamp is not re-read: the next poll reads the state once more, which is harmless.
+    this.apply(next, this.stamp);
     return next;
   }
 
-  close(): void {
+  /** Stops polling, withdraws this gateway's acknowledgement and closes the source. */
+  async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    removeAck(this.opts.dataDir, this.instance);
+    // A poll still in flight must not acknowledge again after the acknowledgement is withdrawn.
+    this.closed = true;
+    await this.source.removeAck(this.instance).catch((e: unknown) => this.opts.onError?.(e));
+    await this.source.close().catch(() => undefined);
   }
 
-  private poll(): void {
-    const stamp = switchFileStamp(this.opts.dataDir);
-    if (stamp === this.stamp) return;
+  private async poll(): Promise<void> {
+    // A slow database must not pile up polls: the next one starts after this one ends.
+    if (this.polling) return;
+    this.polling = true;
+    const sets = this.sets;
     try {
-      this.apply(readSwitchState(this.opts.dataDir), stamp);
+      const stamp = await this.source.stamp();
+      if (stamp !== this.stamp) {
+        const state = await this.source.read();
+        if (sets === this.sets) this.apply(state, stamp);
+      } else if (this.source.shared && Date.now() - this.lastAck >= ACK_REFRESH_MS) this.ack();
     } catch (e) {
       this.opts.onError?.(e);
+    } finally {
+      this.polling = false;
     }
   }
 
@@ -95,15 +138,16 @@ export class ProviderSwitch {
   }
 
   private ack(): void {
-    try {
-      writeAck(this.opts.dataDir, {
+    if (this.closed) return;
+    this.lastAck = Date.now();
+    this.source
+      .writeAck({
         pid: process.pid,
         instance: this.instance,
         revision: this.state.revision,
         at: new Date().toISOString(),
-      });
-    } catch (e) {
-      this.opts.onError?.(e);
-    }
+        ...(this.source.shared ? { host: HOST } : {}),
+      })
+      .catch((e: unknown) => this.opts.onError?.(e));
   }
 }

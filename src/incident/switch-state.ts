@@ -99,6 +99,8 @@ export interface SwitchAck {
   instance: string;
   revision: number;
   at: string;
+  /** Set by the PostgreSQL switch, where replicas on several hosts acknowledge. */
+  host?: string;
 }
 
 export function writeAck(dataDir: string, ack: SwitchAck): void {
