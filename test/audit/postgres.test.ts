@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as net from "node:net";
 import { join } from "node:path";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { keyIdOf, type SigningKey } from "../../src/audit/checkpoint.js";
 import { AuditStoreError } from "../../src/audit/errors.js";
 import { openAuditStore } from "../../src/audit/open.js";
@@ -12,48 +11,12 @@ import { PostgresAuditStore, type PostgresAuditStoreOptions } from "../../src/au
 import { verifyChain } from "../../src/audit/verify.js";
 import { makeEvent } from "../helpers/audit.js";
 import { runCli } from "../helpers/cli.js";
+import { postgresHarness } from "../helpers/postgres.js";
 import { runStoreTests } from "./store.case.js";
 
-const url = process.env.POLICYGATE_TEST_POSTGRES_URL;
+const { url, skipReason, admin, freshSchema } = await postgresHarness("audit store", "audit");
 
-/** Why the PostgreSQL tests cannot run here, or undefined when they can. */
-async function unavailable(): Promise<string | undefined> {
-  if (!url) return "POLICYGATE_TEST_POSTGRES_URL is not set";
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return undefined;
-  } catch (e) {
-    return `the server is unreachable (${(e as Error).message})`;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const skipReason = await unavailable();
-if (skipReason) console.warn(`skipping the PostgreSQL audit store tests: ${skipReason}`);
-
-// Each test works in a schema of its own (the store's tables have fixed names), dropped at the end.
-const schemas: string[] = [];
 const byDir = new Map<string, string>();
-
-async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function freshSchema(): Promise<string> {
-  const name = `policygate_audit_test_${process.pid}_${schemas.length}`;
-  schemas.push(name);
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`));
-  return name;
-}
 
 async function openIn(schema: string, opts: PostgresAuditStoreOptions = {}): Promise<PostgresAuditStore> {
   return PostgresAuditStore.open(url!, { ...opts, schema });
@@ -73,11 +36,6 @@ function signingKey(): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }
-
-afterAll(async () => {
-  if (skipReason || !schemas.length) return;
-  await admin((c) => c.query(schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`).join("; ")));
-});
 
 describe.skipIf(skipReason !== undefined)("postgres audit store", () => {
   runStoreTests("postgres", {

@@ -2,53 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AuditStoreError } from "../../src/audit/errors.js";
 import { PostgresAuditStore } from "../../src/audit/postgres.js";
 import { generateKey, openKeyStore, type GatewayKeyStore } from "../../src/gateway/keys.js";
 import { PostgresKeyStore, type PostgresKeyStoreOptions } from "../../src/gateway/keys-postgres.js";
 import { runCli } from "../helpers/cli.js";
+import { postgresHarness } from "../helpers/postgres.js";
 
-const url = process.env.POLICYGATE_TEST_POSTGRES_URL;
-
-/** Why the PostgreSQL tests cannot run here, or undefined when they can. */
-async function unavailable(): Promise<string | undefined> {
-  if (!url) return "POLICYGATE_TEST_POSTGRES_URL is not set";
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return undefined;
-  } catch (e) {
-    return `the server is unreachable (${(e as Error).message})`;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const skipReason = await unavailable();
-if (skipReason) console.warn(`skipping the PostgreSQL key store tests: ${skipReason}`);
-
-// Each test works in a schema of its own (the tables have fixed names), dropped at the end.
-const schemas: string[] = [];
-
-async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function freshSchema(): Promise<string> {
-  const name = `policygate_keys_test_${process.pid}_${schemas.length}`;
-  schemas.push(name);
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`));
-  return name;
-}
+const { url, skipReason, admin, freshSchema } = await postgresHarness("key store", "keys");
 
 /** Two replicas: separate stores (own pools) over one schema. */
 async function replicas(opts: PostgresKeyStoreOptions = {}): Promise<[PostgresKeyStore, PostgresKeyStore]> {
@@ -94,11 +56,6 @@ async function startProxy(target: URL): Promise<{ port: number; stop: () => Prom
     },
   };
 }
-
-afterAll(async () => {
-  if (skipReason || !schemas.length) return;
-  await admin((c) => c.query(schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`).join("; ")));
-});
 
 describe.skipIf(skipReason !== undefined)("postgres key store", () => {
   it("verifies on one replica a key created on another, and refuses unknown and altered keys", async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import OpenAI, { APIError } from "openai";
-import pg from "pg";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditStoreError } from "../../src/audit/errors.js";
 import { PostgresAuditStore } from "../../src/audit/postgres.js";
 import { setUpGateway } from "../../src/cli/gateway-setup.js";
@@ -12,29 +11,12 @@ import type { CliIO } from "../../src/cli/io.js";
 import { ProviderSwitch } from "../../src/incident/provider-switch.js";
 import { PostgresSwitchSource } from "../../src/incident/switch-postgres.js";
 import { runCli } from "../helpers/cli.js";
+import { postgresHarness } from "../helpers/postgres.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import type { MemoryStore } from "../helpers/memory-store.js";
 import { startMockUpstream, type MockUpstream } from "../helpers/mock-upstream.js";
 
-const url = process.env.POLICYGATE_TEST_POSTGRES_URL;
-
-/** Why the PostgreSQL tests cannot run here, or undefined when they can. */
-async function unavailable(): Promise<string | undefined> {
-  if (!url) return "POLICYGATE_TEST_POSTGRES_URL is not set";
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return undefined;
-  } catch (e) {
-    return `the server is unreachable (${(e as Error).message})`;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const skipReason = await unavailable();
-if (skipReason) console.warn(`skipping the PostgreSQL kill switch tests: ${skipReason}`);
+const { url, skipReason, admin, freshSchema, urlIn } = await postgresHarness("kill switch", "switch");
 
 const TOKEN = "admin-token-for-tests-0123456789";
 const POLICY = `
@@ -59,38 +41,6 @@ integrations:
     providers: [openai]
 `;
 const KEYS = { pgk_nofb: "no-fallback" };
-
-// Each test works in a schema of its own (the tables have fixed names), dropped at the end.
-const schemas: string[] = [];
-
-async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function freshSchema(): Promise<string> {
-  const name = `policygate_switch_test_${process.pid}_${schemas.length}`;
-  schemas.push(name);
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`));
-  return name;
-}
-
-/** The test URL with the schema in it, as a deployment's CLI and gateways would be given it. */
-function urlIn(schema: string): string {
-  const u = new URL(url!);
-  u.searchParams.set("options", `-c search_path=${schema}`);
-  return u.toString();
-}
-
-afterAll(async () => {
-  if (skipReason || !schemas.length) return;
-  await admin((c) => c.query(schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`).join("; ")));
-});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
