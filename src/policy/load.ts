@@ -9,6 +9,7 @@ import { formatPath, PolicyLoadError, type PolicyError } from "./errors.js";
 import { loadPolicyFingerprints, type LoadedFingerprints } from "./fingerprints-load.js";
 import { PolicySchema, type Policy } from "./schema.js";
 import { validatePolicy, type SemanticIssue } from "./validate.js";
+import { lineStarts, position } from "../detect/text-position.js";
 
 /** Policy files are small; anything bigger is a mistake or an attack on the loader. */
 export const MAX_POLICY_BYTES = 2 * 1024 * 1024;
@@ -74,12 +75,12 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): LoadResult {
   if (text.length > MAX_POLICY_BYTES) return fail(file, `a policy may be at most ${MAX_POLICY_BYTES} bytes`);
   const bad = firstControlChar(text);
   if (bad >= 0) {
-    const lc = lineCol(text, bad);
+    const lc = position(lineStarts(text), bad);
     return fail(
       file,
       "the policy contains binary data (a control character); expected YAML text",
       lc.line,
-      lc.col,
+      lc.column,
     );
   }
   const lineCounter = new LineCounter();
@@ -467,8 +468,8 @@ function decodeText(buf: Buffer, file: string): string | PolicyError {
       }
     }
     const before = buf.subarray(0, offset).toString("utf8");
-    const lc = lineCol(before, before.length);
-    return { file, line: lc.line, column: lc.col, path: "", message: "the file is not valid UTF-8 text" };
+    const lc = position(lineStarts(before), before.length);
+    return { file, line: lc.line, column: lc.column, path: "", message: "the file is not valid UTF-8 text" };
   }
 }
 
@@ -480,26 +481,24 @@ function firstControlChar(text: string): number {
   return -1;
 }
 
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = 0; i < offset; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      last = i;
-    }
-  }
-  return { line, col: offset - last };
-}
-
 function yamlMessage(m: string): string {
   return m.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
 }
 
-/** The source offset of the node at `path`, or of the nearest ancestor that exists. */
-function offsetOf(doc: Document, path: readonly PropertyKey[], atKey: boolean): number {
+/**
+ * The source offset of the node at `path`, or of the nearest ancestor that exists. With `atKey`,
+ * of the key of the deepest mapping entry found instead of its value (a line that names the key).
+ * Shared by policy errors, the deployment gate and policy test files.
+ */
+export function offsetOf(
+  doc: Document,
+  path: readonly PropertyKey[],
+  atKey = false,
+  /** Where a path whose first key is missing points: the first node by default. */
+  root?: number,
+): number {
   let node: Node | null | undefined = doc.contents as Node | null;
-  let offset = node?.range?.[0] ?? 0;
+  let offset = root ?? node?.range?.[0] ?? 0;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
@@ -508,10 +507,8 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], atKey: boolean): 
       );
       if (!pair) return offset;
       const keyNode = pair.key as Node | null;
-      const last = i === path.length - 1;
-      if (last && atKey && keyNode?.range) return keyNode.range[0];
       node = pair.value as Node | null;
-      offset = node?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
+      offset = atKey ? (keyNode?.range?.[0] ?? offset) : (node?.range?.[0] ?? keyNode?.range?.[0] ?? offset);
     } else if (isSeq(node) && typeof seg === "number") {
       node = node.items[seg] as Node | undefined;
       if (!node) return offset;

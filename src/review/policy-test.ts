@@ -1,10 +1,10 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { checkAnswer, newTrace, prepareCall, type CallScope } from "../enforce/call.js";
 import { decideInput, decideOutput, type Decision } from "../enforce/decide.js";
 import { Engine } from "../enforce/engine.js";
 import { PolicyViolation } from "../enforce/violation.js";
-import type { LoadedPolicy } from "../policy/load.js";
+import { offsetOf, type LoadedPolicy } from "../policy/load.js";
 import { adapterFor } from "../providers/index.js";
 import type { CallPart, ParsedRequest } from "../providers/types.js";
 
@@ -102,19 +102,22 @@ export function parseTestFile(text: string): ParseTestResult {
     return {
       ok: false,
       errors: parsed.error.issues.map((i) => ({
-        ...pos(offsetOf(doc, i.path)),
+        ...pos(offsetOf(doc, i.path, false, 0)),
         path: i.path.map(String).join("."),
         message: i.message,
       })),
     };
   }
-  const cases = parsed.data.cases.map((c, i) => ({ ...c, line: pos(offsetOf(doc, ["cases", i])).line }));
+  const cases = parsed.data.cases.map((c, i) => ({
+    ...c,
+    line: pos(offsetOf(doc, ["cases", i], false, 0)).line,
+  }));
   const seen = new Set<string>();
   const errors: TestFileError[] = [];
   cases.forEach((c, i) => {
     if (seen.has(c.name)) {
       errors.push({
-        ...pos(offsetOf(doc, ["cases", i, "name"])),
+        ...pos(offsetOf(doc, ["cases", i, "name"], false, 0)),
         path: `cases.${i}.name`,
         message: `duplicate case name "${c.name}"`,
       });
@@ -123,23 +126,6 @@ export function parseTestFile(text: string): ParseTestResult {
   });
   if (errors.length) return { ok: false, errors };
   return { ok: true, value: { policy: parsed.data.policy, environment: parsed.data.environment, cases } };
-}
-
-function offsetOf(doc: Document, path: readonly PropertyKey[]): number {
-  let node: unknown = doc.contents;
-  let offset = 0;
-  for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
-      if (!pair) break;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === "number") {
-      node = node.items[key];
-    } else break;
-    const range = (node as { range?: [number, number] } | null)?.range;
-    if (range) offset = range[0];
-  }
-  return offset;
 }
 
 /** What the policy did with a case's request. */
