@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import type { AuditEvent } from "./event.js";
+import { nonCallFields, type AuditEvent } from "./event.js";
 import { ulid } from "./ulid.js";
 
 /** An operator's action on the gateway or the log: who did what to which provider, and why. */
@@ -41,24 +41,10 @@ export function adminEvent(
     integration: null,
     user: action.actor,
     provider: action.action.startsWith("provider.") ? action.target : null,
-    model: null,
     endpoint: `admin.${action.action}`,
-    stream: false,
-    input: {
-      decision: "allow",
-      enforced_decision: "allow",
-      highest_class: "public",
-      restricted_detected: false,
-      findings: {},
-      classes_sent: [],
-      rules: [],
-    },
-    output: null,
+    ...nonCallFields(),
     status: "success",
     http_status: 200,
-    error: null,
-    latency_ms: { total: 0, upstream: null, gateway: 0 },
-    tokens: null,
     admin: action,
   };
 }

@@ -88,5 +88,32 @@ export interface AlertRecord {
   request_ids: string[];
 }
 
+/**
+ * The fields of an event that records something other than a model call (an alert, an admin
+ * action): no model, nothing scanned or sent, no answer, no time spent. Neutral on purpose, so
+ * reports that count findings or restricted calls do not count these events.
+ */
+export function nonCallFields(
+  rules: string[] = [],
+): Pick<AuditEvent, "model" | "stream" | "input" | "output" | "error" | "latency_ms" | "tokens"> {
+  return {
+    model: null,
+    stream: false,
+    input: {
+      decision: "allow",
+      enforced_decision: "allow",
+      highest_class: "public",
+      restricted_detected: false,
+      findings: {},
+      classes_sent: [],
+      rules,
+    },
+    output: null,
+    error: null,
+    latency_ms: { total: 0, upstream: null, gateway: 0 },
+    tokens: null,
+  };
+}
+
 /** The statuses and their meaning, for docs and the logs command. */
 export const AUDIT_STATUSES = ["success", "blocked", "error", "alert"] as const;

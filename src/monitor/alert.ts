@@ -1,4 +1,4 @@
-import type { AlertRecord, AuditEvent } from "../audit/event.js";
+import { nonCallFields, type AlertRecord, type AuditEvent } from "../audit/event.js";
 import type { Policy } from "../policy/schema.js";
 
 /** An alert on its way to people: the audit record plus when, where, and who to call. */
@@ -36,24 +36,10 @@ export function alertAuditEvent(a: Alert, id: string): AuditEvent {
     integration: a.key.integration ?? null,
     user: a.key.user ?? null,
     provider: a.key.provider ?? null,
-    model: null,
     endpoint: null,
-    stream: false,
-    input: {
-      decision: "allow",
-      enforced_decision: "allow",
-      highest_class: "public",
-      restricted_detected: false,
-      findings: {},
-      classes_sent: [],
-      rules: [`alerts.rules.${a.rule}`],
-    },
-    output: null,
+    ...nonCallFields([`alerts.rules.${a.rule}`]),
     status: "alert",
     http_status: 0,
-    error: null,
-    latency_ms: { total: 0, upstream: null, gateway: 0 },
-    tokens: null,
     alert: {
       id: a.id,
       rule: a.rule,

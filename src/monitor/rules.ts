@@ -1,19 +1,10 @@
-import type { AuditEvent } from "../audit/event.js";
+import type { AlertRecord, AuditEvent } from "../audit/event.js";
 import { classRank, type DataClass } from "../policy/classes.js";
 import type { AlertsConfig } from "../policy/alerts-schema.js";
 import { failedValidation, upstreamOutcome } from "./outcome.js";
 
-/** What a rule found: everything an alert says except delivery details (id, contacts, notifiers). */
-export interface Firing {
-  rule: RuleId;
-  level: number;
-  title: string;
-  key: Record<string, string>;
-  counts: Record<string, number>;
-  detectors: string[];
-  classes: string[];
-  request_ids: string[];
-}
+/** What a rule found: everything an alert records except delivery details (id, contacts, notifiers). */
+export type Firing = Omit<AlertRecord, "id" | "contacts" | "notifiers" | "rule"> & { rule: RuleId };
 
 export type RuleId = keyof AlertsConfig["rules"];
 
