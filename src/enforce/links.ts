@@ -168,39 +168,68 @@ export function looksLikeData(v: string): boolean {
 export function openLinkStart(text: string): number {
   const from = Math.max(0, text.length - MAX_LINK_HOLD);
   const done = completeLinks(text);
-  const inDone = (i: number): boolean => done.some(([s, e]) => i >= s && i < e);
-  const unclosed = unclosedParens(text, from);
+  let unclosed: ((i: number) => boolean) | undefined;
+  const parenOpen = (i: number) => (unclosed ??= unclosedParens(text, from))(i);
   let best = -1;
   for (let b = text.indexOf("[", from); b !== -1; b = text.indexOf("[", b + 1)) {
-    if (inDone(b) || !labelOpen(text, b, unclosed, from)) continue;
-    best = b > 0 && text[b - 1] === "!" && !inDone(b - 1) ? b - 1 : b;
+    if (covered(done, b) || !labelOpen(text, b, parenOpen, from)) continue;
+    best = b > 0 && text[b - 1] === "!" && !covered(done, b - 1) ? b - 1 : b;
     break;
   }
   // A trailing "!" may become an image once its "[" arrives.
-  if (best === -1 && text.endsWith("!") && !inDone(text.length - 1)) best = text.length - 1;
+  if (best === -1 && text.endsWith("!") && !covered(done, text.length - 1)) best = text.length - 1;
   const lt = text.lastIndexOf("<");
-  if (lt >= from && !inDone(lt) && !text.includes(">", lt)) {
+  if (lt >= from && !covered(done, lt) && !text.includes(">", lt)) {
     const head = text.slice(lt, lt + 4).toLowerCase();
     if ("<img".startsWith(head) || head === "<img") best = best === -1 ? lt : Math.min(best, lt);
   }
   return best;
 }
 
-/** The [start, end) spans of the links and images (markdown or HTML) `strip` would judge. */
+/** Copies of the two patterns for finding spans (strip's replace() uses the originals). */
+const MD_LINK_SPANS = new RegExp(MD_LINK.source, MD_LINK.flags);
+const HTML_IMG_SPANS = new RegExp(HTML_IMG.source, HTML_IMG.flags);
+
+/**
+ * The links and images (markdown or HTML) `strip` would judge in `text`, as sorted, disjoint
+ * [start, end) spans (an HTML image may sit inside a markdown label: the two merge).
+ */
 function completeLinks(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  for (const source of [MD_LINK, HTML_IMG]) {
-    if (source === MD_LINK ? !text.includes("](") : !/<img/i.test(text)) continue;
-    const re = new RegExp(source.source, source.flags);
+  for (const re of [MD_LINK_SPANS, HTML_IMG_SPANS]) {
+    if (re === MD_LINK_SPANS ? !text.includes("](") : !/<img/i.test(text)) continue;
+    re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) spans.push([m.index, m.index + m[0].length]);
   }
-  return spans;
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const sp of spans) {
+    const last = merged.at(-1);
+    if (last && sp[0] < last[1]) last[1] = Math.max(last[1], sp[1]);
+    else merged.push(sp);
+  }
+  return merged;
+}
+
+/** Whether `i` falls inside one of the sorted, disjoint `spans` (binary search). */
+function covered(spans: ReadonlyArray<[number, number]>, i: number): boolean {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [s, e] = spans[mid]!;
+    if (i < s) hi = mid - 1;
+    else if (i >= e) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /**
  * For each position i ≥ from, whether a "(" just before i is still unclosed at the end of the
- * text: no stretch from i has more ")" than "(". One backward pass. A newline does not close it:
- * the pattern allows whitespace, line breaks included, around the URL, as markdown renderers do.
+ * text: no stretch from i has more ")" than "(". One backward pass, made only when a link's URL
+ * is in question. A newline does not close it: the pattern allows whitespace, line breaks
+ * included, around the URL, as markdown renderers do.
  */
 function unclosedParens(text: string, from: number): (i: number) => boolean {
   const excess = new Int32Array(text.length - from + 1);
