@@ -444,16 +444,14 @@ export function describeUrl(url: string): string {
 }
 
 /**
- * Runs `f` in one transaction. With `timeoutMs`, every statement (BEGIN and COMMIT included) must
- * answer in time; one that does not fails the transaction (with `timedOut()`) and its connection is
- * destroyed, not rolled back and reused: the server rolls back what was not committed when the
- * socket closes.
+ * Runs `f` on one pooled connection, each statement limited to `timeoutMs` when given. A
+ * connection that saw any failure is dropped, not reused: after a timeout or a broken link its
+ * state is unknown, and the server rolls back what was not committed when the socket closes.
  */
-export async function transaction<T>(
+export async function withConnection<T>(
   pool: pg.Pool,
   f: (run: Run) => Promise<T>,
-  timeoutMs: number | undefined,
-  timedOut: () => Error,
+  timeoutMs?: number,
 ): Promise<T> {
   const c = await pool.connect();
   const run: Run = (text, values = []) =>
@@ -464,25 +462,42 @@ export async function transaction<T>(
   const dropped = (e: Error) => (broken ??= e);
   c.on("error", dropped);
   try {
-    await run("BEGIN");
-    const out = await f(run);
-    await run("COMMIT");
-    return out;
+    return await f(run);
   } catch (e) {
-    const failed = isReadTimeout(e)
-      ? e
-      : await run("ROLLBACK").then(
-          () => undefined,
-          (e2: unknown) => e2 ?? e,
-        );
-    broken ??= failed;
-    throw isReadTimeout(e) ? timedOut() : e;
+    broken ??= e;
+    throw e;
   } finally {
-    // A connection whose rollback failed (or that timed out, or dropped) is in an unknown state:
-    // drop it.
     c.off("error", dropped);
     c.release(broken as Error | undefined);
   }
+}
+
+/**
+ * Runs `f` in one transaction (see withConnection for the time limit). A statement that does not
+ * answer in time fails it with `timedOut()`; that connection is not asked to roll back.
+ */
+export function transaction<T>(
+  pool: pg.Pool,
+  f: (run: Run) => Promise<T>,
+  timeoutMs: number | undefined,
+  timedOut: () => Error,
+): Promise<T> {
+  return withConnection(
+    pool,
+    async (run) => {
+      try {
+        await run("BEGIN");
+        const out = await f(run);
+        await run("COMMIT");
+        return out;
+      } catch (e) {
+        if (isReadTimeout(e)) throw timedOut();
+        await run("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 /** One statement inside a transaction (with the transaction's time limit, if it has one). */

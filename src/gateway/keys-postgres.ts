@@ -2,12 +2,16 @@ import type pg from "pg";
 import { AuditStoreError } from "../audit/errors.js";
 import {
   componentVersion,
+  isReadTimeout,
   LOCK_NAMESPACE,
   LOCK_SCHEMA,
   openPool,
   pgError,
   SCHEMA_TABLE,
   SCHEMA_TABLE_SQL,
+  transaction,
+  withConnection,
+  type Run,
 } from "../audit/postgres.js";
 import {
   graceEnd,
@@ -74,8 +78,6 @@ export interface PostgresKeyStoreOptions {
   /** Tests only: the schema to work in (see PostgresAuditStoreOptions.schema). */
   schema?: string;
 }
-
-type Run = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
 /**
  * Gateway keys in the audit log's PostgreSQL database, so every replica accepts the same keys and
@@ -242,70 +244,37 @@ export class PostgresKeyStore implements GatewayKeyStore {
   /** Runs statements on one pooled connection outside a transaction. */
   private async query<T>(f: (run: Run) => Promise<T>): Promise<T> {
     if (this.closed) throw this.closedError();
-    let c: pg.PoolClient;
     try {
-      c = await this.pool.connect();
+      return await withConnection(this.pool, f, this.timeoutMs);
     } catch (e) {
       throw this.failure(e);
-    }
-    let broken: Error | undefined;
-    // A connection that drops while checked out, before a statement is sent on it, reports it as
-    // an 'error' event; unheard, that would crash the gateway. The statement then fails on its own.
-    const dropped = (e: Error) => (broken ??= e);
-    c.on("error", dropped);
-    try {
-      return await f(this.runner(c));
-    } catch (e) {
-      broken ??= e as Error;
-      throw this.failure(e);
-    } finally {
-      c.off("error", dropped);
-      // A connection whose statement failed or timed out may be in an unknown state: drop it.
-      c.release(broken);
     }
   }
 
   private async transaction<T>(f: (run: Run) => Promise<T>): Promise<T> {
-    return this.query(async (run) => {
-      await run("BEGIN");
-      try {
-        const out = await f(run);
-        await run("COMMIT");
-        return out;
-      } catch (e) {
-        // A timed-out connection is dropped, not reused: the server rolls back when it closes.
-        if (!isTimeout(e)) await run("ROLLBACK").catch(() => undefined);
-        throw e;
-      }
-    });
-  }
-
-  private runner(c: pg.PoolClient): Run {
-    // query_timeout is the driver's own limit, missing from its QueryConfig type.
-    return (text, values = []) => {
-      const config = { text, values, query_timeout: this.timeoutMs };
-      return c.query(config);
-    };
+    if (this.closed) throw this.closedError();
+    try {
+      return await transaction(this.pool, f, this.timeoutMs, () => this.timedOut());
+    } catch (e) {
+      throw this.failure(e);
+    }
   }
 
   private failure(e: unknown): AuditStoreError {
-    if (isTimeout(e)) {
-      return new AuditStoreError(
-        `the key database ${this.description} did not answer within ${this.timeoutMs} ms`,
-        this.description,
-      );
-    }
+    if (isReadTimeout(e)) return this.timedOut();
     return pgError(this.description, this.secret, e, { what: "the key" });
+  }
+
+  private timedOut(): AuditStoreError {
+    return new AuditStoreError(
+      `the key database ${this.description} did not answer within ${this.timeoutMs} ms`,
+      this.description,
+    );
   }
 
   private closedError(): AuditStoreError {
     return new AuditStoreError(`the key store ${this.description} is closed`, this.description);
   }
-}
-
-/** The pg driver's own client-side limit on a statement (query_timeout). */
-function isTimeout(e: unknown): boolean {
-  return e instanceof Error && e.message === "Query read timeout";
 }
 
 async function insertKey(run: Run, key: string, r: GatewayKeyRecord): Promise<void> {
