@@ -271,14 +271,8 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
    * create tables (tables made by an administrator) can run the gateway.
    */
   private async prepareSchema(create: boolean): Promise<void> {
-    let version = await this.schemaVersion();
-    if (version === undefined && create) {
-      await this.transaction(async (run) => {
-        await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_SCHEMA]);
-        await run(SCHEMA_SQL);
-      });
-      version = await this.schemaVersion();
-    }
+    if (this.closed) throw this.closedError();
+    const version = await componentTables(this.pool, "audit", SCHEMA_SQL, create);
     if (version === undefined) {
       throw this.error(
         `no PolicyGate audit log in ${this.description} (table ${EVENTS_TABLE} does not exist; check --audit)`,
@@ -289,11 +283,6 @@ export class PostgresAuditStore implements AuditStore, ChainedStore {
         `${this.description} has audit schema version ${version}, newer than this PolicyGate knows (${SCHEMA_VERSION}); upgrade PolicyGate`,
       );
     }
-  }
-
-  /** The audit schema's version, undefined when its tables are not there. */
-  private async schemaVersion(): Promise<number | undefined> {
-    return componentVersion(async (sql, params) => ({ rows: await this.read(sql, params) }), "audit");
   }
 
   /** Commits queued appends in groups until the queue is empty; one transaction at a time. */
@@ -597,6 +586,29 @@ export async function componentVersion(
   if (!(rows[0] as { t: string | null } | undefined)?.t) return undefined;
   const { rows: v } = await query(`SELECT version FROM ${SCHEMA_TABLE} WHERE component = $1`, [component]);
   return (v[0] as { version: number } | undefined)?.version;
+}
+
+/**
+ * The version of a component's tables (audit, keys, switch), creating them first when they are
+ * missing and `create` is set; undefined when they are missing. Creation holds LOCK_SCHEMA, so
+ * replicas starting together do not race.
+ */
+export async function componentTables(
+  pool: pg.Pool,
+  component: string,
+  createSql: string,
+  create: boolean,
+): Promise<number | undefined> {
+  const version = () => componentVersion((text, values) => pool.query({ text, values }), component);
+  const found = await version();
+  if (found !== undefined || !create) return found;
+  await withConnection(pool, async (run) => {
+    await run("BEGIN");
+    await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_SCHEMA]);
+    await run(createSql);
+    await run("COMMIT");
+  });
+  return version();
 }
 
 function passwordOf(url: string): string {

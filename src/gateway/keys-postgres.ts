@@ -1,10 +1,8 @@
 import type pg from "pg";
 import { AuditStoreError } from "../audit/errors.js";
 import {
-  componentVersion,
+  componentTables,
   isReadTimeout,
-  LOCK_NAMESPACE,
-  LOCK_SCHEMA,
   openPool,
   pgError,
   SCHEMA_TABLE,
@@ -217,16 +215,7 @@ export class PostgresKeyStore implements GatewayKeyStore {
    * so a role that may use but not create tables works once an administrator made them.
    */
   private async prepareSchema(create: boolean): Promise<void> {
-    const version = () =>
-      componentVersion((sql, params) => this.pool.query({ text: sql, values: params }), "keys");
-    let v = await version();
-    if (v === undefined && create) {
-      await this.transaction(async (run) => {
-        await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_SCHEMA]);
-        await run(KEYS_SCHEMA_SQL);
-      });
-      v = await version();
-    }
+    const v = await componentTables(this.pool, "keys", KEYS_SCHEMA_SQL, create);
     if (v === undefined) {
       throw new MissingKeyStoreError(
         `no gateway keys in ${this.description} (table ${KEYS_TABLE} does not exist): no key has been created there (check --audit)`,

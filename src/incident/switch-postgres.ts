@@ -1,13 +1,6 @@
 import type pg from "pg";
 import { AuditStoreError } from "../audit/errors.js";
-import {
-  LOCK_NAMESPACE,
-  LOCK_SCHEMA,
-  SCHEMA_TABLE,
-  openPool,
-  pgError,
-  transaction,
-} from "../audit/postgres.js";
+import { componentTables, SCHEMA_TABLE, openPool, pgError, transaction } from "../audit/postgres.js";
 import type { SwitchSource } from "./switch-source.js";
 import type { SwitchAck, SwitchEntry, SwitchState } from "./switch-state.js";
 
@@ -167,34 +160,13 @@ export class PostgresSwitchSource implements SwitchSource {
 
   /** Creates the tables when missing, under the lock the audit schema uses, so replicas do not race. */
   private async prepareSchema(): Promise<void> {
-    let version = await this.schemaVersion();
-    if (version === undefined) {
-      await transaction(
-        this.pool,
-        async (run) => {
-          await run("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, LOCK_SCHEMA]);
-          await run(SCHEMA_SQL);
-        },
-        undefined,
-        () => this.timeout(),
-      );
-      version = await this.schemaVersion();
-    }
+    const version = await componentTables(this.pool, "switch", SCHEMA_SQL, true);
     if (version !== undefined && version > SWITCH_SCHEMA_VERSION) {
       throw new AuditStoreError(
         `${this.description} has kill switch schema version ${version}, newer than this PolicyGate knows (${SWITCH_SCHEMA_VERSION}); upgrade PolicyGate`,
         this.description,
       );
     }
-  }
-
-  private async schemaVersion(): Promise<number | undefined> {
-    const [t] = await this.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [SWITCH_TABLE]);
-    if (!t?.t) return undefined;
-    const [v] = await this.query<{ version: number }>(
-      `SELECT version FROM ${SCHEMA_TABLE} WHERE component = 'switch'`,
-    );
-    return v?.version;
   }
 
   private toState(row: StateRow | undefined): SwitchState {
